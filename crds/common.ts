@@ -67,7 +67,9 @@ export const WebhookContext = Obj({
   serverKeySecret: Opt(SecretKeySelector),
   metadata: Opt(Metadata),
   authSecret: Opt(SecretKeySelector),
-  maxPayloadSize: Opt(Type.Integer({ minimum: 1, description: 'Largest request body in bytes.', default: 1048576 })),
+  maxPayloadSize: Opt(
+    Type.Integer({ minimum: 1, description: 'Largest request body in bytes.', default: 1048576 }),
+  ),
 });
 export type WebhookContext = Static<typeof WebhookContext>;
 

@@ -47,7 +47,11 @@ export function IntOrString(description?: string) {
 
 /** A string enumeration. */
 export function Enum<const T extends readonly string[]>(values: T, description?: string) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+  return Type.Unsafe<T[number]>({
+    type: 'string',
+    enum: [...values],
+    ...(description ? { description } : {}),
+  });
 }
 
 export const Opt = Type.Optional;

@@ -1,0 +1,26 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Backoff, BasicAuth, Metadata, TLSConfig } from '../common.ts';
+import { Obj, Opt } from '../schema-kit.ts';
+import { EventSourceFilter } from './shared.ts';
+
+/** One `spec.mqtt.<event>` entry: messages on an MQTT topic. */
+export const MqttEventSource = Obj(
+  {
+    url: Type.String({ minLength: 1, description: 'Broker URL, e.g. tcp://mosquitto:1883.' }),
+    topic: Type.String({ minLength: 1, description: 'Topic filter to subscribe to; `+` and `#` allowed.' }),
+    clientId: Type.String({
+      minLength: 1,
+      description: 'MQTT client id; unique per connection to the broker.',
+    }),
+    connectionBackoff: Opt(Backoff),
+    jsonBody: Opt(
+      Type.Boolean({ description: 'Parse message bodies as JSON instead of passing them as bytes.' }),
+    ),
+    tls: Opt(TLSConfig),
+    metadata: Opt(Metadata),
+    filter: Opt(EventSourceFilter),
+    auth: Opt(BasicAuth),
+  },
+  'Messages published on an MQTT topic.',
+);
+export type MqttEventSource = Static<typeof MqttEventSource>;
