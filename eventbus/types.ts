@@ -30,6 +30,12 @@ export interface EventBus {
    */
   subscribe(options: SubscribeOptions): Promise<Subscription>;
 
+  /**
+   * Reads a stored event back by its stream sequence (held events are kept in KV as sequences, never
+   * bodies). Undefined when the sequence never existed or has aged out.
+   */
+  getEvent(seq: number): Promise<CloudEvent | undefined>;
+
   /** Opens (creating if missing) a key-value bucket. */
   kv(bucket: string, options?: KvOptions): Promise<KvStore>;
 
