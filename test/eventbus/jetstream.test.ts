@@ -12,6 +12,7 @@ import {
   eventSubject,
   messageId,
 } from '../../eventbus/index.ts';
+import { removeBusTraces } from '../support/jetstream.ts';
 import { startNatsServer } from '../support/nats-server.ts';
 import { waitFor, within } from '../support/wait.ts';
 import { runBusConformance } from './conformance.ts';
@@ -32,11 +33,8 @@ afterAll(async () => {
 
 const busName = () => `t${randomUUID().slice(0, 8)}`;
 
-/** Deletes the stream of bus `name` and the KV buckets named after it. */
 async function removeTraces(name: string): Promise<void> {
-  for await (const stream of jsm.streams.names()) {
-    if (stream === name || stream.startsWith(`KV_${name}-`)) await jsm.streams.delete(stream);
-  }
+  await removeBusTraces(name, SHARED_URL);
 }
 
 runBusConformance('jetstream', async () => {

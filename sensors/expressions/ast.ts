@@ -1,0 +1,59 @@
+/** The parsed form of a govaluate-style expression, independent of the parser that produced it. */
+export type Node =
+  | { type: 'literal'; value: string | number | boolean }
+  | { type: 'variable'; name: string }
+  | { type: 'unary'; op: UnaryOp; argument: Node }
+  | { type: 'binary'; op: BinaryOp; left: Node; right: Node }
+  | { type: 'list'; items: Node[] }
+  | { type: 'conditional'; test: Node; consequent: Node; alternate: Node };
+
+export type UnaryOp = '-' | '!' | '~';
+
+export type BinaryOp =
+  | '??'
+  | '||'
+  | '&&'
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '=~'
+  | '!~'
+  | 'in'
+  | '|'
+  | '^'
+  | '&'
+  | '<<'
+  | '>>'
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '**';
+
+/** Calls `visit` on every node, parents before children. */
+export function walk(node: Node, visit: (node: Node) => void): void {
+  visit(node);
+  switch (node.type) {
+    case 'unary':
+      walk(node.argument, visit);
+      break;
+    case 'binary':
+      walk(node.left, visit);
+      walk(node.right, visit);
+      break;
+    case 'list':
+      for (const item of node.items) walk(item, visit);
+      break;
+    case 'conditional':
+      walk(node.test, visit);
+      walk(node.consequent, visit);
+      walk(node.alternate, visit);
+      break;
+    default:
+      break;
+  }
+}

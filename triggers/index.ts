@@ -1,0 +1,7 @@
+/** Trigger types and the stages every firing goes through. */
+export { createFiring, firingId } from './firing.ts';
+export * from './params/index.ts';
+export { executeTrigger } from './pipeline.ts';
+export { triggers, triggerType } from './registry.ts';
+export { isPermanent, NO_RETRY, type RetryPolicy, retryDelay, retryPolicy, withRetry } from './retry.ts';
+export type { Firing, TriggerContext, TriggerDriver, TriggerFactory, TriggerInit, TriggerOutcome } from './types.ts';
