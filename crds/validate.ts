@@ -3,6 +3,7 @@ import { createAjv } from './ajv.ts';
 import type { LoadedDocument } from './documents.ts';
 import type { EventBus } from './eventbus.ts';
 import type { EventSource } from './eventsource.ts';
+import { factorSchema } from './factor.ts';
 import { FieldHints } from './field-hints.ts';
 import { type FieldPath, formatPath, type ManifestIssue } from './issues.ts';
 import { API_VERSIONS, KINDS, type KindDefinition, type SemanticProblem, type TypeSlot } from './kinds.ts';
@@ -39,7 +40,8 @@ function compiledKind(kind: KindDefinition['kind']): CompiledKind {
     const definition = KINDS[kind];
     entry = {
       definition,
-      validate: createAjv().compile(definition.schema),
+      // Factored, the validator is a tenth of the code and memory (see factor.ts).
+      validate: createAjv({ inlineRefs: false }).compile(factorSchema(definition.schema)),
       hints: new FieldHints(definition.schema),
     };
     compiled.set(kind, entry);
