@@ -55,6 +55,8 @@ export class TriggerRunner {
   private readonly loops: Promise<void>[] = [];
   private readonly labels: { sensor_name: string; trigger_name: string };
   private subscribed = 0;
+  private readonly inFlight = new Set<BusMessage>();
+  private heartbeat: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: TriggerRunnerOptions) {
@@ -74,6 +76,7 @@ export class TriggerRunner {
   async start(): Promise<void> {
     const { bus, namespace, sensor, dependencies } = this.options;
     await this.options.state.load();
+    this.startHeartbeat();
     for (const dependency of dependencies) {
       const subscription = await bus.subscribe({
         durable: consumerName(`${namespace}.${sensor}`, this.name, dependency.name),
@@ -152,14 +155,13 @@ export class TriggerRunner {
     const { trigger, driver, logger, metrics, retry } = this.options;
     const atLeastOnce = trigger.atLeastOnce !== false;
     if (!atLeastOnce) await message.ack();
-    const heartbeat = setInterval(
-      () => message.working(),
-      Math.max(100, (this.options.ackWaitMs ?? 30_000) / 2),
-    );
-    const log = logger.child({ firingId: firing.id });
+    else this.inFlight.add(message);
     const ctx: TriggerContext = {
       signal: this.abort.signal,
-      logger: log,
+      // A child logger per firing costs more than the firing itself at thousands a second.
+      get logger() {
+        return logger.child({ firingId: firing.id });
+      },
       secrets: this.options.secrets,
       working: () => message.working(),
       emit: async () => {
@@ -172,27 +174,39 @@ export class TriggerRunner {
         signal: this.abort.signal,
         onRetry: (error, attempt, delayMs) => {
           metrics.actionFailed.inc(this.labels);
-          log.warn({ attempt, delayMs, err: error.message }, 'trigger failed; retrying');
+          logger.warn(
+            { firingId: firing.id, attempt, delayMs, err: error.message },
+            'trigger failed; retrying',
+          );
         },
       });
       metrics.actionTriggered.inc(this.labels);
       metrics.actionDuration.observe(this.labels, performance.now() - started);
       if (Object.keys(used).length > 0) await this.options.state.release(used);
       if (atLeastOnce) await message.ack();
-      log.debug({ events: Object.keys(firing.events) }, 'trigger succeeded');
+      logger.debug({ firingId: firing.id, events: Object.keys(firing.events) }, 'trigger succeeded');
     } catch (raw) {
       const error = toImpulseError(raw);
       metrics.actionFailed.inc(this.labels);
       metrics.actionRetriesFailed.inc(this.labels);
       const delayMs = this.options.failureDelayMs ?? 5000;
-      log.error(
-        { err: error.message, code: error.code, attempts: error.details?.attempts },
+      logger.error(
+        { firingId: firing.id, err: error.message, code: error.code, attempts: error.details?.attempts },
         'trigger failed after all attempts; the event will be delivered again',
       );
       if (atLeastOnce) message.nak(delayMs);
     } finally {
-      clearInterval(heartbeat);
+      this.inFlight.delete(message);
     }
+  }
+
+  /** Tells the bus, every half ack wait, that the messages of running firings are still in work. */
+  private startHeartbeat(): void {
+    const every = Math.max(100, (this.options.ackWaitMs ?? 30_000) / 2);
+    this.heartbeat = setInterval(() => {
+      for (const message of this.inFlight) message.working();
+    }, every);
+    this.heartbeat.unref();
   }
 
   /** Stops taking messages, lets correlation and running executions finish, then returns. */
@@ -203,6 +217,7 @@ export class TriggerRunner {
       await this.correlation.idle();
       await this.executions.idle();
       this.abort.abort();
+      clearInterval(this.heartbeat);
       for (const r of results)
         if (r.status === 'rejected')
           this.options.logger.warn({ err: r.reason }, 'closing a subscription failed');

@@ -22,7 +22,7 @@ export const createHttpTrigger: TriggerFactory = ({ trigger, secrets }) => {
   const fixedHeaders = staticHeaders(spec, secrets);
 
   const driver: TriggerDriver<HTTPTrigger> = {
-    async execute(template: HTTPTrigger, firing: Firing, ctx: TriggerContext): Promise<TriggerOutcome> {
+    async execute(template: HTTPTrigger, firing: Firing, _ctx: TriggerContext): Promise<TriggerOutcome> {
       const resolved = applyParameters(template, template.parameters, firing.events);
       let url: URL;
       try {
@@ -39,13 +39,17 @@ export const createHttpTrigger: TriggerFactory = ({ trigger, secrets }) => {
         ...fixedHeaders,
       };
       if (resolved.dynamicHeaders) {
-        const dynamic = applyParameters({} as Record<string, unknown>, resolved.dynamicHeaders, firing.events);
+        const dynamic = applyParameters(
+          {} as Record<string, unknown>,
+          resolved.dynamicHeaders,
+          firing.events,
+        );
         for (const [name, value] of Object.entries(dynamic)) headers[name] = String(value);
       }
       if (resolved.host) headers.host = resolved.host;
 
       const response = await sendRequest(
-        { url, method, headers, body, timeoutMs: (resolved.timeout ?? 60) * 1000, signal: ctx.signal },
+        { url, method, headers, body, timeoutMs: (resolved.timeout ?? 60) * 1000 },
         agents,
       );
       judge(response, url, method, allow);
@@ -65,9 +69,13 @@ function judge(response: HttpResponse, url: URL, method: string, allow: readonly
   const excerpt = response.body ? `: ${response.body.slice(0, 200)}` : '';
   if (allow && allow.length > 0) {
     if (allow.includes(status)) return;
-    throw new ImpulseError('PERMANENT', `${where}, which policy.status.allow (${allow.join(', ')}) does not accept${excerpt}`, {
-      details: { status },
-    });
+    throw new ImpulseError(
+      'PERMANENT',
+      `${where}, which policy.status.allow (${allow.join(', ')}) does not accept${excerpt}`,
+      {
+        details: { status },
+      },
+    );
   }
   if (status >= 200 && status < 300) return;
   const code = status >= 500 || RETRYABLE.has(status) ? 'TRANSIENT' : 'PERMANENT';
