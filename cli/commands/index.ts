@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
 import { registerConvert } from './convert.ts';
+import { registerDev } from './dev.ts';
+import { registerEventSource } from './eventsource.ts';
+import { registerSend } from './send.ts';
+import { registerSensor } from './sensor.ts';
 import { registerValidate } from './validate.ts';
 
 /** Every `impulse` subcommand; adding one is one file and one line here. */
 export const commands: Record<string, (program: Command) => void> = {
   validate: registerValidate,
   convert: registerConvert,
+  eventsource: registerEventSource,
+  sensor: registerSensor,
+  dev: registerDev,
+  send: registerSend,
 };

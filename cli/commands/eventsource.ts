@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { loadSingle } from '../../crds/index.ts';
+import { runEventSource } from '../../eventsources/index.ts';
+import { addProcessOptions, type ProcessOptions, runProcess } from '../process.ts';
+
+/** `impulse eventsource -f FILE`: runs one EventSource until SIGTERM. */
+export function registerEventSource(program: Command): void {
+  addProcessOptions(
+    program
+      .command('eventsource')
+      .description('Run an EventSource: publish the events it receives to the EventBus'),
+  ).action(async (options: ProcessOptions) => {
+    const { object, eventBus } = await loadSingle(options.file, 'EventSource');
+    await runProcess(
+      'eventsource',
+      {
+        ...options,
+        busObject: eventBus,
+        eventBusName: object.spec.eventBusName,
+        objectName: object.metadata.name!,
+      },
+      (services) => runEventSource(object, services),
+    );
+  });
+}

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { loadSingle } from '../../crds/index.ts';
+import { startSensor } from '../../sensors/index.ts';
+import { addProcessOptions, type ProcessOptions, runProcess } from '../process.ts';
+
+/** `impulse sensor -f FILE`: runs one Sensor until SIGTERM. */
+export function registerSensor(program: Command): void {
+  addProcessOptions(
+    program.command('sensor').description('Run a Sensor: correlate events and fire its triggers'),
+  ).action(async (options: ProcessOptions) => {
+    const { object, eventBus } = await loadSingle(options.file, 'Sensor');
+    await runProcess(
+      'sensor',
+      {
+        ...options,
+        busObject: eventBus,
+        eventBusName: object.spec.eventBusName,
+        objectName: object.metadata.name!,
+      },
+      (services) => startSensor(object, services),
+    );
+  });
+}

@@ -1,0 +1,132 @@
+import { isImpulseError, toImpulseError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { bearerTokenCheck } from '../http/bearer-auth.ts';
+import { errorResponse, type WebhookRequest, type WebhookResponse } from '../http/route.ts';
+import { type ResolvedWebhookContext, resolveWebhookContext } from '../http/webhook-context.ts';
+import type { EventSourceDriver, SourceConfig, SourceContext, SourceInit } from '../types.ts';
+import { webhookPayload } from './payload.ts';
+
+export { MASKED_AUTHORIZATION, type WebhookPayload, webhookBody, webhookPayload } from './payload.ts';
+
+/** How long a sender should wait after a 503 because the bus is away. */
+export const BUS_RETRY_AFTER_SECONDS = '5';
+
+/**
+ * The `webhook` source: one HTTP route (on the port's shared server) whose requests become events
+ * with Argo Events' payload `{header, body, metadata}`. A request is answered 200 `{"id": ...}` only
+ * once the bus has stored the event; 503 with `Retry-After` when the bus cannot take it; 400 for a
+ * body that is not JSON; 401 for a missing or wrong bearer token (`authSecret`); 413 for a body over
+ * `maxPayloadSize` or an event over the bus's `max_payload`. Requests are handled concurrently.
+ *
+ * The route is registered when the source is created, so a clash or a missing secret fails startup
+ * before any port opens.
+ */
+export function createWebhookSource(init: SourceInit<SourceConfig<'webhook'>>): EventSourceDriver {
+  const context = resolveWebhookContext(init.config, init.path, init.secrets);
+  let ctx: SourceContext | undefined;
+  const checkToken = context.authToken ? bearerTokenCheck(context.authToken) : undefined;
+
+  const route = init.services.webhooks.route({
+    port: context.port,
+    method: context.method,
+    endpoint: context.endpoint,
+    maxPayloadSize: context.maxPayloadSize,
+    owner: init.path,
+    ...(context.tls ? { tls: context.tls } : {}),
+    ...(checkToken
+      ? {
+          authorize: (head) => {
+            const refusal = checkToken(head);
+            if (refusal) {
+              ctx?.rejected();
+              (ctx?.logger ?? init.logger).warn(
+                { status: 401 },
+                'request refused: bearer token missing or wrong',
+              );
+            }
+            return refusal;
+          },
+        }
+      : {}),
+    onRefused: () => ctx?.rejected(),
+    handler: (request) =>
+      ctx
+        ? answer(ctx, context, request)
+        : Promise.resolve(
+            errorResponse(503, 'this webhook is not started yet', undefined, { 'retry-after': '1' }),
+          ),
+  });
+
+  return {
+    async start(sourceContext) {
+      ctx = sourceContext;
+      const { signal } = sourceContext;
+      const stopped = new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      try {
+        await Promise.race([route.listening, stopped]);
+        if (!signal.aborted) {
+          sourceContext.ready();
+          sourceContext.logger.info(
+            { port: route.port, method: context.method, endpoint: context.endpoint },
+            'webhook listening',
+          );
+          await stopped;
+        }
+      } finally {
+        // Stop intake and let the requests in flight get their answer (they wait for the bus's ack).
+        await route.close();
+      }
+    },
+  };
+}
+
+async function answer(
+  ctx: SourceContext,
+  context: ResolvedWebhookContext,
+  request: WebhookRequest,
+): Promise<WebhookResponse> {
+  let payload: unknown;
+  try {
+    payload = webhookPayload(request, context.metadata);
+  } catch (err) {
+    if (!isImpulseError(err, 'INVALID_INPUT')) throw err;
+    ctx.rejected();
+    ctx.logger.warn({ status: 400, err: err.message }, 'request refused');
+    return errorResponse(400, err.message);
+  }
+  try {
+    const { id } = await ctx.dispatch(payload);
+    return { status: 200, body: { id } };
+  } catch (err) {
+    return failure(err, context.maxPayloadSize, ctx.logger);
+  }
+}
+
+/** The answer to a dispatch that failed; the dispatcher has logged and counted it already. */
+function failure(err: unknown, maxPayloadSize: number, logger: Logger): WebhookResponse {
+  const error = toImpulseError(err);
+  switch (error.code) {
+    case 'BUS_UNAVAILABLE':
+    case 'CLOSED':
+      return errorResponse(503, 'the event bus cannot take the event right now; retry later', undefined, {
+        'retry-after': BUS_RETRY_AFTER_SECONDS,
+      });
+    case 'PAYLOAD_TOO_LARGE': {
+      const busMaxPayload = error.details?.maxPayload;
+      const size = error.details?.size;
+      return errorResponse(
+        413,
+        `the event would be ${size} bytes, more than the event bus's max_payload of ${busMaxPayload} bytes (this webhook's maxPayloadSize is ${maxPayloadSize} bytes; the smaller limit applies)`,
+        { maxPayloadSize, busMaxPayload, eventSize: size },
+      );
+    }
+    case 'INVALID_INPUT':
+      return errorResponse(400, error.message);
+    default:
+      logger.error({ err: error, code: error.code }, 'unexpected failure while storing a webhook event');
+      return errorResponse(500, 'internal error while storing the event');
+  }
+}

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeBusTraces, testBusName } from '../support/jetstream.ts';
+import { REPO_ROOT } from '../support/paths.ts';
+import { waitFor } from '../support/wait.ts';
+
+const busName = testBusName();
+afterAll(async () => {
+  await removeBusTraces(busName);
+});
+
+describe('the README quick start', () => {
+  it('starts with `npx impulse dev examples/quickstart`, and a curl makes both sensors fire', async () => {
+    // As the README says: start it, send one event, watch the triggers fire, stop it with Ctrl-C.
+    const dev = spawn(process.execPath, [join(REPO_ROOT, 'bin/impulse.js'), 'dev', 'examples/quickstart'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, IMPULSE_BUS_NAME: busName },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    for (const stream of [dev.stdout, dev.stderr])
+      createInterface({ input: stream }).on('line', (l) => lines.push(l));
+    const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor(
+        () =>
+          lines.some((l) => l.includes('[sensor/notified] sensor running')) &&
+          lines.some((l) => l.includes('[sensor/quickstart] sensor running')),
+        {
+          timeoutMs: 20_000,
+          message: 'both sensors to run',
+        },
+      );
+      const res = await waitFor(
+        async () => {
+          const r = await fetch('http://127.0.0.1:12000/push', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ message: 'hello' }),
+          }).catch(() => undefined);
+          return r?.status === 200 ? r : undefined;
+        },
+        { timeoutMs: 20_000, message: 'the webhook to accept the curl' },
+      );
+      expect(res.status).toBe(200);
+
+      const pushed = await waitFor(
+        () => lines.find((l) => l.includes('[sensor/quickstart] log trigger fired')),
+        {
+          timeoutMs: 10_000,
+          message: 'the log trigger',
+        },
+      );
+      expect(pushed).toContain('"message":"hello"');
+      const notified = await waitFor(
+        () => lines.find((l) => l.includes('[sensor/notified] log trigger fired')),
+        {
+          timeoutMs: 10_000,
+          message: 'the HTTP trigger to call /notified',
+        },
+      );
+      expect(notified).toContain('"body":{"message":"hello","eventId":');
+    } finally {
+      dev.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
