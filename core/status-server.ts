@@ -40,7 +40,9 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       );
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no route ${path}` }));
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: `no route ${path}` }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -23,7 +23,8 @@ export function factorSchema(schema: unknown, minLength = 120): Record<string, u
     keyOf.set(node, key);
     if (key.length >= minLength) counts.set(key, (counts.get(key) ?? 0) + 1);
     for (const [field, child] of Object.entries(node)) {
-      if (SCHEMA_MAPS.has(field) && child && typeof child === 'object') for (const value of Object.values(child)) count(value);
+      if (SCHEMA_MAPS.has(field) && child && typeof child === 'object')
+        for (const value of Object.values(child)) count(value);
       else count(child);
     }
   };

@@ -4,4 +4,11 @@ export * from './params/index.ts';
 export { executeTrigger } from './pipeline.ts';
 export { triggers, triggerType } from './registry.ts';
 export { isPermanent, NO_RETRY, type RetryPolicy, retryDelay, retryPolicy, withRetry } from './retry.ts';
-export type { Firing, TriggerContext, TriggerDriver, TriggerFactory, TriggerInit, TriggerOutcome } from './types.ts';
+export type {
+  Firing,
+  TriggerContext,
+  TriggerDriver,
+  TriggerFactory,
+  TriggerInit,
+  TriggerOutcome,
+} from './types.ts';

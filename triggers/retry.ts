@@ -38,7 +38,10 @@ export function retryDelay(policy: RetryPolicy, retry: number, random = Math.ran
 
 /** Errors that retrying cannot fix: the trigger goes straight to failure handling. */
 export function isPermanent(err: unknown): boolean {
-  return err instanceof ImpulseError && (err.code === 'PERMANENT' || err.code === 'INVALID_INPUT' || err.code === 'UNSUPPORTED');
+  return (
+    err instanceof ImpulseError &&
+    (err.code === 'PERMANENT' || err.code === 'INVALID_INPUT' || err.code === 'UNSUPPORTED')
+  );
 }
 
 export interface RetryHooks {
@@ -51,14 +54,21 @@ export interface RetryHooks {
  * Runs `fn` until it succeeds, a permanent error is thrown, or the attempts run out; the last error is
  * rethrown with `details.attempts` set.
  */
-export async function withRetry<T>(policy: RetryPolicy, fn: (attempt: number) => Promise<T>, hooks: RetryHooks = {}): Promise<T> {
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  fn: (attempt: number) => Promise<T>,
+  hooks: RetryHooks = {},
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (raw) {
       const error = toImpulseError(raw, 'TRANSIENT');
       if (isPermanent(error) || attempt >= policy.attempts || hooks.signal?.aborted) {
-        throw new ImpulseError(error.code, error.message, { cause: error, details: { ...error.details, attempts: attempt } });
+        throw new ImpulseError(error.code, error.message, {
+          cause: error,
+          details: { ...error.details, attempts: attempt },
+        });
       }
       const delayMs = retryDelay(policy, attempt);
       hooks.onRetry?.(error, attempt, delayMs);

@@ -23,7 +23,9 @@ export interface HttpAgents {
   https: HttpsAgent;
 }
 
-export function createAgents(tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean } = {}): HttpAgents {
+export function createAgents(
+  tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean } = {},
+): HttpAgents {
   return {
     http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
     https: new HttpsAgent({ keepAlive: true, maxSockets: 64, ...tls }),
@@ -66,7 +68,12 @@ export function sendRequest(req: HttpRequest, agents: HttpAgents): Promise<HttpR
       },
     );
     outgoing.setTimeout(req.timeoutMs, () => {
-      outgoing.destroy(new ImpulseError('TIMEOUT', `${req.method} ${redact(req.url)}: no answer within ${req.timeoutMs / 1000} s`));
+      outgoing.destroy(
+        new ImpulseError(
+          'TIMEOUT',
+          `${req.method} ${redact(req.url)}: no answer within ${req.timeoutMs / 1000} s`,
+        ),
+      );
     });
     outgoing.on('error', (err) => reject(err instanceof ImpulseError ? err : transient(req, err)));
     outgoing.end(req.body);

@@ -23,7 +23,10 @@ export const createLogTrigger: TriggerFactory = () => {
           { id: e.id, source: e.source, subject: e.subject, type: e.type, time: e.time, data: e.data },
         ]),
       );
-      ctx.logger.info({ firingId: firing.id, sensor: firing.sensor, trigger: firing.trigger, events, skipped }, 'log trigger fired');
+      ctx.logger.info(
+        { firingId: firing.id, sensor: firing.sensor, trigger: firing.trigger, events, skipped },
+        'log trigger fired',
+      );
       skipped = 0;
       return { status: 'succeeded', detail: { logged: true } };
     },

@@ -23,7 +23,10 @@ export function eventContext(event: CloudEvent): Record<string, unknown> {
  * (gjson) into the event, falling back to `value` when the path does not exist; `value` alone when
  * the dependency has no event in this firing. Undefined means "leave the destination alone".
  */
-export function resolveSource(src: TriggerParameterSource, events: Record<string, CloudEvent>): ResolvedValue | undefined {
+export function resolveSource(
+  src: TriggerParameterSource,
+  events: Record<string, CloudEvent>,
+): ResolvedValue | undefined {
   const event = events[src.dependencyName];
   if (!event) return src.value === undefined ? undefined : { text: src.value, json: false };
 
@@ -37,7 +40,10 @@ export function resolveSource(src: TriggerParameterSource, events: Record<string
   if (found.exists) {
     const value = found.value;
     if (typeof value === 'string') return { text: value, json: false };
-    return { text: value !== null && typeof value === 'object' ? JSON.stringify(value) : valueToString(value), json: true };
+    return {
+      text: value !== null && typeof value === 'object' ? JSON.stringify(value) : valueToString(value),
+      json: true,
+    };
   }
   if (src.value !== undefined) return { text: src.value, json: false };
   const which = src.dataKey !== undefined ? `dataKey "${src.dataKey}"` : `contextKey "${src.contextKey}"`;
@@ -57,7 +63,11 @@ function toDestValue(src: TriggerParameterSource, resolved: ResolvedValue): unkn
  * `overwrite` (default) sets the value at `dest`; `append` and `prepend` join it with the string
  * already there.
  */
-export function applyParameters<T>(document: T, parameters: readonly TriggerParameter[] | undefined, events: Record<string, CloudEvent>): T {
+export function applyParameters<T>(
+  document: T,
+  parameters: readonly TriggerParameter[] | undefined,
+  events: Record<string, CloudEvent>,
+): T {
   let out: unknown = document;
   for (const parameter of parameters ?? []) {
     const resolved = resolveSource(parameter.src, events);
@@ -85,7 +95,10 @@ export interface PayloadParameter {
  * Builds a request body from payload parameters. Returns the body text (JSON), or undefined when no
  * parameter produced anything. An empty `dest` makes that value the whole body, as in Argo Events.
  */
-export function constructPayload(parameters: readonly PayloadParameter[] | undefined, events: Record<string, CloudEvent>): string | undefined {
+export function constructPayload(
+  parameters: readonly PayloadParameter[] | undefined,
+  events: Record<string, CloudEvent>,
+): string | undefined {
   let body: unknown;
   for (const parameter of parameters ?? []) {
     const resolved = resolveSource(parameter.src, events);
