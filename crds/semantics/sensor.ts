@@ -1,7 +1,9 @@
 import type { FieldPath } from '../issues.ts';
 import type { SemanticProblem } from '../kinds.ts';
 import type { Sensor } from '../sensor.ts';
+import { filterProblems } from './filters.ts';
 import { duplicateNames, durationProblem, isKnownTimeZone, isRecord, subjectTokenProblem } from './shared.ts';
+import { templateProblems } from './templates.ts';
 
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 const CONDITION_OPERATORS = /&&|\|\||!|\(|\)/g;
@@ -82,6 +84,7 @@ export function sensorSemantics(object: Sensor): SemanticProblem[] {
       );
     }
   });
+  problems.push(...filterProblems(object), ...templateProblems(object));
   return problems;
 }
 

@@ -3,7 +3,7 @@ import type { SecretResolver } from '../../core/secrets.ts';
 import type { HTTPTrigger, TLSConfig } from '../../crds/index.ts';
 import { applyParameters, constructPayload } from '../params/index.ts';
 import type { Firing, TriggerContext, TriggerDriver, TriggerFactory, TriggerOutcome } from '../types.ts';
-import { createAgents, type HttpResponse, redact, sendRequest } from './request.ts';
+import { createAgents, type HttpRequest, type HttpResponse, redact, sendRequest } from './request.ts';
 
 /** Statuses worth retrying: the server may answer differently later. */
 const RETRYABLE = new Set([408, 425, 429]);
@@ -23,35 +23,10 @@ export const createHttpTrigger: TriggerFactory = ({ trigger, secrets }) => {
 
   const driver: TriggerDriver<HTTPTrigger> = {
     async execute(template: HTTPTrigger, firing: Firing, _ctx: TriggerContext): Promise<TriggerOutcome> {
-      const resolved = applyParameters(template, template.parameters, firing.events);
-      let url: URL;
-      try {
-        url = new URL(resolved.url);
-      } catch {
-        throw new ImpulseError('INVALID_INPUT', `http trigger: "${resolved.url}" is not a valid URL`);
-      }
-      const method = resolved.method ?? 'POST';
-      const body = method === 'GET' ? undefined : constructPayload(resolved.payload, firing.events);
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'idempotency-key': firing.id,
-        ...resolved.headers,
-        ...fixedHeaders,
-      };
-      if (resolved.dynamicHeaders) {
-        const dynamic = applyParameters(
-          {} as Record<string, unknown>,
-          resolved.dynamicHeaders,
-          firing.events,
-        );
-        for (const [name, value] of Object.entries(dynamic)) headers[name] = String(value);
-      }
-      if (resolved.host) headers.host = resolved.host;
-
-      const response = await sendRequest(
-        { url, method, headers, body, timeoutMs: (resolved.timeout ?? 60) * 1000 },
-        agents,
-      );
+      const request = buildHttpRequest(template, firing);
+      const { url, method } = request;
+      const headers = { ...request.headers, ...fixedHeaders };
+      const response = await sendRequest({ ...request, headers }, agents);
       judge(response, url, method, allow);
       return { status: 'succeeded', detail: { status: response.status } };
     },
@@ -62,6 +37,34 @@ export const createHttpTrigger: TriggerFactory = ({ trigger, secrets }) => {
   };
   return driver as TriggerDriver;
 };
+
+/**
+ * The request a firing makes, before secrets are added: the http block patched by its `parameters`,
+ * the body from `payload`, the fixed and dynamic headers, and the firing id as `Idempotency-Key`.
+ * `impulse test-sensor` shows this without sending it.
+ */
+export function buildHttpRequest(template: HTTPTrigger, firing: Firing): HttpRequest {
+  const resolved = applyParameters(template, template.parameters, firing.events);
+  let url: URL;
+  try {
+    url = new URL(resolved.url);
+  } catch {
+    throw new ImpulseError('INVALID_INPUT', `http trigger: "${resolved.url}" is not a valid URL`);
+  }
+  const method = resolved.method ?? 'POST';
+  const body = method === 'GET' ? undefined : constructPayload(resolved.payload, firing.events);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'idempotency-key': firing.id,
+    ...resolved.headers,
+  };
+  if (resolved.dynamicHeaders) {
+    const dynamic = applyParameters({} as Record<string, unknown>, resolved.dynamicHeaders, firing.events);
+    for (const [name, value] of Object.entries(dynamic)) headers[name] = String(value);
+  }
+  if (resolved.host) headers.host = resolved.host;
+  return { url, method, headers, body, timeoutMs: (resolved.timeout ?? 60) * 1000 };
+}
 
 function judge(response: HttpResponse, url: URL, method: string, allow: readonly number[] | undefined): void {
   const { status } = response;
