@@ -14,6 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { SERVICE_NODE_FLAGS } from '../core/node-flags.ts';
 import { startNatsServer } from '../test/support/nats-server.ts';
 import { freePort } from '../test/support/ports.ts';
 import { sendPaced } from './support/paced.ts';
@@ -76,7 +77,7 @@ try {
   processes.push(
     await startProcess(
       'bare fastify+publish',
-      ['bench/support/bare-server.mjs', String(barePort), nats.url, 'bare'],
+      [...SERVICE_NODE_FLAGS, 'bench/support/bare-server.mjs', String(barePort), nats.url, 'bare'],
       /^ready/,
     ),
   );
@@ -104,7 +105,17 @@ spec:
   const startEventSource = async (bus: string) => {
     const p = await startProcess(
       'impulse eventsource',
-      [CLI, 'eventsource', '-f', esFile, '--bus', nats.url, '--metrics-port', String(esMetrics)],
+      [
+        ...SERVICE_NODE_FLAGS,
+        CLI,
+        'eventsource',
+        '-f',
+        esFile,
+        '--bus',
+        nats.url,
+        '--metrics-port',
+        String(esMetrics),
+      ],
       /eventsource running/,
       { LOG_LEVEL: 'info', IMPULSE_BUS_NAME: bus },
     );
@@ -150,7 +161,8 @@ spec:
     await startProcess(
       'impulse sensor',
       [
-        'bin/impulse.js',
+        ...SERVICE_NODE_FLAGS,
+        CLI,
         'sensor',
         '-f',
         sensorFile,

@@ -9,8 +9,6 @@ import { Metrics } from '../../core/metrics.ts';
 import { createSecretResolver } from '../../core/secrets.ts';
 import { type LoadedObjects, loadObjects } from '../../crds/index.ts';
 import { createMemoryBus } from '../../eventbus/index.ts';
-import { runEventSource } from '../../eventsources/index.ts';
-import { startSensor } from '../../sensors/index.ts';
 import { Supervisor } from '../dev/supervisor.ts';
 
 const LOCAL_NATS = { host: '127.0.0.1', port: 4222 };
@@ -86,6 +84,8 @@ async function runInProcess(objects: LoadedObjects, out: (line: string) => void)
   const services = { bus, logger, metrics: new Metrics(), secrets: createSecretResolver() };
   const stop = new AbortController();
   const running: Array<{ close(): Promise<void> }> = [];
+  const { runEventSource } = await import('../../eventsources/index.ts');
+  const { startSensor } = await import('../../sensors/index.ts');
   try {
     for (const { object } of objects.eventSources)
       running.push(await runEventSource(object, { ...services, signal: stop.signal }));

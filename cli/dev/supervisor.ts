@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../../core/node-flags.ts';
 import { prettyLogLine } from './log-lines.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/impulse.js', import.meta.url));
@@ -27,7 +28,7 @@ export class Supervisor {
   constructor(private readonly write: (line: string) => void) {}
 
   start(spec: ChildSpec): void {
-    const child = spawn(process.execPath, [CLI, ...spec.args], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, CLI, ...spec.args], {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
