@@ -1,3 +1,4 @@
+import { compileCondition } from '../../sensors/expressions/index.ts';
 import type { FieldPath } from '../issues.ts';
 import type { SemanticProblem } from '../kinds.ts';
 import type { Sensor } from '../sensor.ts';
@@ -110,12 +111,19 @@ function triggerProblems(
 
   if (typeof template.conditions === 'string' && template.conditions.trim() !== '') {
     const tokens = template.conditions.replace(CONDITION_OPERATORS, ' ').split(/\s+/).filter(Boolean);
-    for (const token of tokens) {
-      if (!dependencies.has(token)) {
-        problems.push({
-          path: [...path, 'template', 'conditions'],
-          message: `mentions "${token}", which is not a dependency of this sensor (dependencies: ${[...dependencies].join(', ')})`,
-        });
+    const unknown = tokens.filter((token) => !dependencies.has(token));
+    for (const token of unknown) {
+      problems.push({
+        path: [...path, 'template', 'conditions'],
+        message: `mentions "${token}", which is not a dependency of this sensor (dependencies: ${[...dependencies].join(', ')})`,
+      });
+    }
+    // With every name known, what is left to go wrong is the syntax (`a &&`, unbalanced parentheses).
+    if (unknown.length === 0) {
+      try {
+        compileCondition(template.conditions, [...dependencies]);
+      } catch (err) {
+        problems.push({ path: [...path, 'template', 'conditions'], message: (err as Error).message });
       }
     }
   }

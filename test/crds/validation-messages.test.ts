@@ -142,6 +142,18 @@ ${LOG_TRIGGER}`);
     ]);
   });
 
+  it('rejects conditions that do not parse', () => {
+    const text = sensor(`${DEPS}  triggers:
+    - template:
+        name: t
+        conditions: "(a || b"
+        log: {}
+`);
+    const [message] = problems(text);
+    expect(message).toMatch(/^spec\.triggers\[0\]\.template\.conditions: .+/);
+    expect(problems(text)).toHaveLength(1);
+  });
+
   it('rejects durations that do not parse, and reads bare integers as nanoseconds', () => {
     const bad = sensor(`${DEPS}  triggers:
     - template: {name: t, log: {}}
