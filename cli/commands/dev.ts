@@ -9,6 +9,7 @@ import { Metrics } from '../../core/metrics.ts';
 import { createSecretResolver } from '../../core/secrets.ts';
 import { type LoadedObjects, loadObjects } from '../../crds/index.ts';
 import { createMemoryBus } from '../../eventbus/index.ts';
+import { prettyLogLine } from '../dev/log-lines.ts';
 import { Supervisor } from '../dev/supervisor.ts';
 
 const LOCAL_NATS = { host: '127.0.0.1', port: 4222 };
@@ -23,7 +24,10 @@ export function registerDev(program: Command): void {
     .command('dev')
     .description('Run every EventSource and Sensor in a folder locally, stopped together with Ctrl-C')
     .argument('<paths...>', 'folders or files of manifests')
-    .option('--bus <url>', 'NATS URL (default: nats://127.0.0.1:4222 if it answers, else the in-memory bus)')
+    .option(
+      '--bus <url>',
+      'NATS URL, or memory:// for one process on the in-memory bus (default: nats://127.0.0.1:4222 if it answers, else memory://)',
+    )
     .action(async (paths: string[], options: { bus?: string }) => {
       const objects = await loadObjects(paths);
       const total = objects.eventSources.length + objects.sensors.length;
@@ -34,8 +38,8 @@ export function registerDev(program: Command): void {
       const url =
         options.bus ??
         ((await answers(LOCAL_NATS.host, LOCAL_NATS.port)) ? 'nats://127.0.0.1:4222' : undefined);
-      if (url) await runAsProcesses(objects, url, out);
-      else await runInProcess(objects, out);
+      if (url && !url.startsWith('memory:')) await runAsProcesses(objects, url, out);
+      else await runInProcess(objects, out, url === undefined);
     });
 }
 
@@ -74,13 +78,30 @@ async function runAsProcesses(
   await rm(dir, { recursive: true, force: true });
 }
 
-async function runInProcess(objects: LoadedObjects, out: (line: string) => void): Promise<void> {
-  out('WARNING: no NATS answers on 127.0.0.1:4222. Running everything in this process on the in-memory bus:');
+async function runInProcess(
+  objects: LoadedObjects,
+  out: (line: string) => void,
+  noNats: boolean,
+): Promise<void> {
+  const why = noNats ? 'no NATS answers on 127.0.0.1:4222. ' : '';
+  out(`WARNING: ${why}Running everything in this process on the in-memory bus:`);
   out(
     'WARNING: NOTHING IS DURABLE. Events are lost when this process stops. Start nats-server -js for the real thing.',
   );
-  const logger = createLogger({ name: 'dev' });
-  const bus = createMemoryBus({ name: 'default', logger });
+  // The same readable lines as the multi-process mode, prefixed with the object each line is about.
+  const logger = createLogger({
+    destination: {
+      write(chunk: string) {
+        for (const line of chunk.split('\n')) {
+          if (!line) continue;
+          const record = JSON.parse(line) as { sensor?: string; eventSource?: string };
+          const prefix = record.sensor ? `sensor/${record.sensor}` : 'eventsource';
+          out(prettyLogLine(prefix, line));
+        }
+      },
+    },
+  });
+  const bus = createMemoryBus({ name: process.env.IMPULSE_BUS_NAME ?? 'default', logger });
   const services = { bus, logger, metrics: new Metrics(), secrets: createSecretResolver() };
   const stop = new AbortController();
   const running: Array<{ close(): Promise<void> }> = [];

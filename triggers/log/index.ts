@@ -23,10 +23,8 @@ export const createLogTrigger: TriggerFactory = () => {
           { id: e.id, source: e.source, subject: e.subject, type: e.type, time: e.time, data: e.data },
         ]),
       );
-      ctx.logger.info(
-        { firingId: firing.id, sensor: firing.sensor, trigger: firing.trigger, events, skipped },
-        'log trigger fired',
-      );
+      // The context's logger already names the sensor, the trigger and the firing.
+      ctx.logger.info({ events, skipped }, 'log trigger fired');
       skipped = 0;
       return { status: 'succeeded', detail: { logged: true } };
     },
