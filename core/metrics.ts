@@ -31,6 +31,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Events a source without acknowledgements (Redis pub/sub, core NATS, MQTT QoS 0) received while
+   * the bus could not take them, so they are gone. An Impulse metric; Argo Events has none.
+   */
+  readonly eventsDropped = new Counter({
+    name: 'impulse_eventsource_events_dropped_total',
+    help: 'Events received from a source without acknowledgements that the EventBus could not take',
+    labelNames: ['eventsource_name', 'event_name'] as const,
+    registers: [this.registry],
+  });
+
   readonly eventProcessingDuration = new Histogram({
     name: 'argo_events_event_processing_duration_milliseconds',
     help: 'Time from receiving an event to the bus acknowledging it, in milliseconds',
@@ -59,6 +70,33 @@ export class Metrics {
   readonly actionRetriesFailed = new Counter({
     name: 'argo_events_action_retries_failed_total',
     help: 'Triggers that still failed after all their retries',
+    labelNames: ['sensor_name', 'trigger_name'] as const,
+    registers: [this.registry],
+  });
+
+  /** Firings that went to the dead-letter stream (Impulse's own metric). */
+  readonly actionDeadLettered = new Counter({
+    name: 'impulse_action_deadlettered_total',
+    help: 'Trigger firings sent to the dead-letter stream',
+    labelNames: ['sensor_name', 'trigger_name'] as const,
+    registers: [this.registry],
+  });
+
+  /** Firings that reported themselves superseded by a later one (Impulse's own metric). */
+  readonly actionSuperseded = new Counter({
+    name: 'impulse_action_superseded_total',
+    help: 'Trigger firings covered by a later firing',
+    labelNames: ['sensor_name', 'trigger_name'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Held events replaced by a newer event of the same dependency before their trigger fired (Argo
+   * Events keeps the latest per dependency). Impulse's own metric.
+   */
+  readonly eventsReplaced = new Counter({
+    name: 'impulse_sensor_events_replaced_total',
+    help: 'Held events replaced by a newer event of the same dependency before their trigger fired',
     labelNames: ['sensor_name', 'trigger_name'] as const,
     registers: [this.registry],
   });

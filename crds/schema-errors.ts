@@ -73,6 +73,9 @@ export function describeSchemaErrors(
           message: `expected ${JSON.stringify(error.params.allowedValue)}, found ${JSON.stringify(valueAt(root, path))}`,
         });
         break;
+      case 'if':
+        // A conditional requirement (`if`/`else`): the branch's own errors say what is missing.
+        break;
       case 'anyOf':
       case 'oneOf': {
         const hasDeeper = [...pointersWithSpecificErrors, ...typesByPointer.keys()].some(

@@ -19,6 +19,12 @@ export const SensorSpec = Obj(
     eventBusName: Opt(
       Type.String({ minLength: 1, default: 'default', description: 'EventBus to read events from.' }),
     ),
+    correlationWindow: Opt(
+      Type.String({
+        description:
+          'How long an event waits for its partners under the same correlationKey value (Go duration, default 1h; an Impulse field).',
+      }),
+    ),
     replicas: Opt(Type.Integer({ minimum: 1, description: 'Number of sensor replicas. Default 1.' })),
     revisionHistoryLimit: Opt(Type.Integer({ minimum: 0, description: 'Old Deployment revisions to keep.' })),
     loggingFields: Opt(
@@ -51,7 +57,7 @@ export {
   GitRemoteConfig,
   URLArtifact,
 } from './sensor/artifact.ts';
-export { EventDependency, EventDependencyTransformer } from './sensor/dependency.ts';
+export { EventDependency, EventDependencyTransformer, OutcomeOf } from './sensor/dependency.ts';
 export {
   COMPARATORS,
   Comparator,

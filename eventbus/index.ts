@@ -6,9 +6,25 @@ import type { EventBus } from './types.ts';
 
 export type { CloudEvent, NewEventInput } from './cloudevent.ts';
 export { createCloudEvent, messageId, uuidv7 } from './cloudevent.ts';
+export {
+  type DeadLetter,
+  type DeadLetterEventRef,
+  type DeadLetterFilter,
+  type DeadLetterInput,
+  type DeadLetterQueue,
+  deadLetterStream,
+  matchesDeadLetter,
+} from './dead-letters.ts';
 export { decodeEvent, encodeEvent, messageSize } from './event-codec.ts';
 export { createJetStreamBus, type JetStreamBusOptions } from './jetstream/bus.ts';
 export { DEFAULT_STREAM_SETTINGS, type StreamSettings } from './jetstream/stream.ts';
+export {
+  acquireLease,
+  DEFAULT_LEASE_TTL_MS,
+  LEASE_BUCKET,
+  type Lease,
+  type LeaseOptions,
+} from './lease.ts';
 export { createMemoryBus, type MemoryBusOptions } from './memory/bus.ts';
 export {
   assertBusSubject,
@@ -20,6 +36,8 @@ export {
   isValidSubjectToken,
   OUTCOMES_TOKEN,
   outcomeSubject,
+  REDRIVE_TOKEN,
+  redriveSubject,
   subjectMatches,
   subjectTokenProblem,
 } from './subjects.ts';

@@ -95,6 +95,16 @@ export function outcomeSubject(prefix: string, sensor: string, trigger: string):
   return `${prefix}.${OUTCOMES_TOKEN}.${sensor}.${trigger}`;
 }
 
+/** The token of redrive subjects, where `impulse dlq redrive` sends dead letters back to their trigger. */
+export const REDRIVE_TOKEN = '_redrive';
+
+/** The subject a trigger reads its redriven dead letters from: `<prefix>._redrive.<sensor>.<trigger>`. */
+export function redriveSubject(prefix: string, sensor: string, trigger: string): string {
+  assertSubjectToken(sensor, 'sensor');
+  assertSubjectToken(trigger, 'trigger');
+  return `${prefix}.${REDRIVE_TOKEN}.${sensor}.${trigger}`;
+}
+
 /** The subject filter that covers every subject of a bus: `<prefix>.>`. */
 export function busSubjects(prefix: string): string {
   return `${prefix}.>`;

@@ -1,4 +1,5 @@
 import type { CloudEvent } from './cloudevent.ts';
+import type { DeadLetterQueue } from './dead-letters.ts';
 
 /**
  * The EventBus seen by sources and sensors. Two drivers implement it: `jetstream` (durable, the
@@ -38,6 +39,16 @@ export interface EventBus {
 
   /** Opens (creating if missing) a key-value bucket. */
   kv(bucket: string, options?: KvOptions): Promise<KvStore>;
+
+  /**
+   * Deletes the durable consumer `durable`, so the next `subscribe` creates it anew with "deliver
+   * new" (what a sensor does for a dependency whose spec changed). Resolves false when there was
+   * none. Meant for a consumer nobody is reading.
+   */
+  deleteConsumer(durable: string): Promise<boolean>;
+
+  /** Opens (creating if missing) the bus's dead-letter queue. */
+  deadLetters(): Promise<DeadLetterQueue>;
 
   /** Drains subscriptions and closes the connection; safe to call twice. */
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import {
   messageSize,
   uuidv7,
 } from '../eventbus/index.ts';
+import { compileSourceFilter } from '../sensors/expressions/index.ts';
 import type { DispatchOptions, DispatchResult, SourceContext } from './types.ts';
 
 export interface DispatcherOptions {
@@ -20,7 +21,7 @@ export interface DispatcherOptions {
   eventName: string;
   logger: Logger;
   metrics: Metrics;
-  /** The event's `filter` block, if its configuration has one. */
+  /** The event's `filter` block (`{expression}`), if its configuration has one. */
   filter?: unknown;
   /** Where the event sits in the manifest, for errors. @default spec.<sourceType>.<eventName> */
   path?: string;
@@ -44,19 +45,19 @@ const NO_BYTES = new Uint8Array(0);
  * `BUS_UNAVAILABLE` on. Counts
  * `argo_events_events_sent_total`, `..._sent_failed_total` and the processing duration.
  *
- * Throws `UNSUPPORTED` at once when the event has a `filter`: source filters are not implemented yet,
- * and an ignored filter would publish events the user meant to drop.
+ * With a `filter`, the payload is tested first (Argo Events' `filter.expression`, see
+ * `compileSourceFilter`): a payload the filter drops is not published, and dispatch resolves with
+ * `published: false` (a webhook still answers 200, as in Argo Events, since sending it again would
+ * not change the verdict). A filter that fails on a payload drops it with a warning. A filter that
+ * does not compile throws `INVALID_MANIFEST` here, at startup.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatch {
   const { bus, eventSourceName, sourceType, eventName, logger } = options;
   const path = options.path ?? `spec.${sourceType}.${eventName}`;
-  if (options.filter !== undefined) {
-    throw new ImpulseError(
-      'UNSUPPORTED',
-      `${path}.filter: filter.expression is not implemented yet in this version of Impulse; remove the filter or filter in the Sensor`,
-      { details: { path: `${path}.filter` } },
-    );
-  }
+  const filter =
+    options.filter === undefined
+      ? undefined
+      : compileSourceFilter(options.filter as { expression?: string }, `${path}.filter`);
   const subject = eventSubject(bus.name, eventSourceName, eventName);
   const labels = { eventsource_name: eventSourceName, event_name: eventName };
   const sent = options.metrics.eventsSent.labels(labels);
@@ -66,6 +67,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatch {
   return async function dispatch(payload: unknown, opts: DispatchOptions = {}): Promise<DispatchResult> {
     const started = performance.now();
     const id = opts.id ?? uuidv7();
+    if (filter) {
+      const verdict = filter(payload);
+      if (!verdict.pass) {
+        if (verdict.error)
+          logger.warn({ id, reason: verdict.reason }, 'event dropped: the source filter failed on it');
+        else if (logger.isLevelEnabled('debug'))
+          logger.debug({ id, reason: verdict.reason }, 'event dropped by the source filter');
+        return { id, published: false, duplicate: false };
+      }
+    }
     const msgId = messageId(eventSourceName, eventName, id);
     const event = createCloudEvent({
       id,

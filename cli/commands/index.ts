@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerConvert } from './convert.ts';
 import { registerDev } from './dev.ts';
+import { registerDlq } from './dlq.ts';
 import { registerEventSource } from './eventsource.ts';
 import { registerSend } from './send.ts';
 import { registerSensor } from './sensor.ts';
+import { registerTestSensor } from './test-sensor.ts';
 import { registerValidate } from './validate.ts';
 
 /** Every `impulse` subcommand; adding one is one file and one line here. */
@@ -14,4 +16,6 @@ export const commands: Record<string, (program: Command) => void> = {
   sensor: registerSensor,
   dev: registerDev,
   send: registerSend,
+  dlq: registerDlq,
+  'test-sensor': registerTestSensor,
 };

@@ -9,7 +9,7 @@ export function registerSensor(program: Command): void {
   ).action(async (options: ProcessOptions) => {
     const { object, eventBus } = await loadSingle(options.file, 'Sensor');
     // Loaded here, not at the top, so a sensor process never loads the webhook server stack.
-    const { startSensor } = await import('../../sensors/index.ts');
+    const { startSensor, closeDefaultScriptRunner } = await import('../../sensors/index.ts');
     await runProcess(
       'sensor',
       {
@@ -20,5 +20,6 @@ export function registerSensor(program: Command): void {
       },
       (services) => startSensor(object, services),
     );
+    await closeDefaultScriptRunner();
   });
 }

@@ -2,11 +2,11 @@ import { compileCondition } from '../../sensors/expressions/index.ts';
 import type { FieldPath } from '../issues.ts';
 import type { SemanticProblem } from '../kinds.ts';
 import type { Sensor } from '../sensor.ts';
+import { deliveryProblems } from './delivery.ts';
 import { filterProblems } from './filters.ts';
-import { duplicateNames, durationProblem, isKnownTimeZone, isRecord, subjectTokenProblem } from './shared.ts';
+import { duplicateNames, durationProblem, isRecord, subjectTokenProblem } from './shared.ts';
 import { templateProblems } from './templates.ts';
 
-const CLOCK = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 const CONDITION_OPERATORS = /&&|\|\||!|\(|\)/g;
 
 /** Checks a Sensor beyond its schema: names, references between fields, durations and conditions. */
@@ -31,32 +31,6 @@ export function sensorSemantics(object: Sensor): SemanticProblem[] {
     names.add(dep.name);
     push(subjectTokenProblem([...path, 'eventSourceName'], dep.eventSourceName, 'eventSourceName'));
     push(subjectTokenProblem([...path, 'eventName'], dep.eventName, 'eventName'));
-    const time = dep.filters?.time;
-    if (time) {
-      for (const key of ['start', 'stop'] as const) {
-        if (!CLOCK.test(time[key] ?? '')) {
-          problems.push({
-            path: [...path, 'filters', 'time', key],
-            message: `expected a time of day "hh:mm:ss", found ${JSON.stringify(time[key])}`,
-          });
-        }
-      }
-      if (time.timezone && !isKnownTimeZone(time.timezone)) {
-        problems.push({
-          path: [...path, 'filters', 'time', 'timezone'],
-          message: `unknown time zone "${time.timezone}"`,
-        });
-      }
-    }
-    dep.filters?.data?.forEach((filter, j) => {
-      const comparator = filter.comparator;
-      if (filter.type === 'string' && comparator && comparator !== '=' && comparator !== '!=') {
-        problems.push({
-          path: [...path, 'filters', 'data', j, 'comparator'],
-          message: `a string filter compares with "=" or "!=" only, found "${comparator}"`,
-        });
-      }
-    });
   });
   problems.push(
     ...duplicateNames(
@@ -85,7 +59,7 @@ export function sensorSemantics(object: Sensor): SemanticProblem[] {
       );
     }
   });
-  problems.push(...filterProblems(object), ...templateProblems(object));
+  problems.push(...filterProblems(object), ...templateProblems(object), ...deliveryProblems(object));
   return problems;
 }
 

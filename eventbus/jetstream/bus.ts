@@ -2,6 +2,7 @@ import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManage
 import { ImpulseError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { CloudEvent } from '../cloudevent.ts';
+import type { DeadLetterQueue } from '../dead-letters.ts';
 import { decodeEvent } from '../event-codec.ts';
 import { assertBusSubject, assertStreamName } from '../subjects.ts';
 import type {
@@ -15,7 +16,8 @@ import type {
 } from '../types.ts';
 import { BusConnection } from './connection.ts';
 import { consumerSettings, ensureConsumer } from './consumer.ts';
-import { fromNatsError } from './errors.ts';
+import { openJetStreamDeadLetters } from './dead-letters.ts';
+import { fromNatsError, isNotFound } from './errors.ts';
 import { openJetStreamKv } from './kv.ts';
 import { type PublishContext, publishEvent } from './publish.ts';
 import { DEFAULT_STREAM_SETTINGS, ensureStream, type StreamSettings } from './stream.ts';
@@ -75,6 +77,7 @@ class JetStreamBus implements EventBus, AsyncDisposable {
   readonly #logger: Logger;
   readonly #subscriptions = new Set<JetStreamSubscription>();
   readonly #publishContext: PublishContext;
+  #deadLetters: Promise<DeadLetterQueue> | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(
@@ -160,6 +163,34 @@ class JetStreamBus implements EventBus, AsyncDisposable {
     this.#assertOpen();
     this.#assertConnected();
     return openJetStreamKv(this.#js, bucket, options);
+  }
+
+  async deleteConsumer(durable: string): Promise<boolean> {
+    this.#assertOpen();
+    assertStreamName(durable, 'durable');
+    this.#assertConnected();
+    try {
+      return await this.#jsm.consumers.delete(this.name, durable);
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw fromNatsError(err, `deleting consumer ${durable}`);
+    }
+  }
+
+  async deadLetters(): Promise<DeadLetterQueue> {
+    this.#assertOpen();
+    this.#assertConnected();
+    this.#deadLetters ??= openJetStreamDeadLetters(
+      this.#js,
+      this.#jsm,
+      this.#connection,
+      this.name,
+      this.#logger,
+    ).catch((err: unknown) => {
+      this.#deadLetters = undefined;
+      throw err;
+    });
+    return this.#deadLetters;
   }
 
   close(): Promise<void> {

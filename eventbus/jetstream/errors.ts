@@ -38,6 +38,7 @@ function codeOf(err: unknown, fallback: ErrorCode): ErrorCode {
         return 'INVALID_STATE';
       case JetStreamApiCodes.StreamNotFound:
       case JetStreamApiCodes.ConsumerNotFound:
+      case JetStreamApiCodes.NoMessageFound:
         return 'NOT_FOUND';
       default:
         return fallback;

@@ -7,8 +7,13 @@ import type { BusMessage, Subscription } from '../types.ts';
 import type { ConsumerSettings } from './consumer.ts';
 import { JetStreamMessage, type MessageConnection } from './message.ts';
 
-/** How long a pull request waits on the server; also paces the client's checks after an outage. */
-const PULL_EXPIRES_MS = 10_000;
+/**
+ * How long a pull request waits on the server; also paces the client's checks after an outage. It is
+ * shorter than the time another replica needs to take over a lease (6 s), so the pull requests of a
+ * paused process have expired before anyone takes its place, and new messages go to the new holder
+ * instead of waiting in the paused process for the ack wait.
+ */
+const PULL_EXPIRES_MS = 5_000;
 /** The most messages the client buffers ahead of the reader. */
 const MAX_BUFFERED = 64;
 

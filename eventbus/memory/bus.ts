@@ -1,6 +1,7 @@
 import { ImpulseError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { CloudEvent } from '../cloudevent.ts';
+import type { DeadLetterQueue } from '../dead-letters.ts';
 import { assertMessageSize, decodeEvent, encodeEvent } from '../event-codec.ts';
 import { assertBusSubject, assertStreamName } from '../subjects.ts';
 import type {
@@ -13,6 +14,7 @@ import type {
   Subscription,
 } from '../types.ts';
 import { MemoryConsumer, type MemoryConsumerSettings } from './consumer.ts';
+import { MemoryDeadLetters } from './dead-letters.ts';
 import { MemoryKv, MemoryKvBucket } from './kv.ts';
 import { MemoryStream } from './stream.ts';
 import { MemorySubscription } from './subscription.ts';
@@ -49,6 +51,7 @@ class MemoryBus implements EventBus, AsyncDisposable {
   readonly #consumers = new Map<string, MemoryConsumer>();
   readonly #subscriptions = new Set<MemorySubscription>();
   readonly #buckets = new Map<string, MemoryKvBucket>();
+  readonly #deadLetters = new MemoryDeadLetters(() => this.#assertOpen());
   #closing: Promise<void> | undefined;
 
   constructor(options: MemoryBusOptions) {
@@ -117,6 +120,20 @@ class MemoryBus implements EventBus, AsyncDisposable {
       this.#buckets.set(bucket, data);
     }
     return new MemoryKv(data, () => this.#assertOpen());
+  }
+
+  async deleteConsumer(durable: string): Promise<boolean> {
+    this.#assertOpen();
+    const consumer = this.#consumers.get(durable);
+    if (!consumer) return false;
+    consumer.dispose();
+    this.#consumers.delete(durable);
+    return true;
+  }
+
+  async deadLetters(): Promise<DeadLetterQueue> {
+    this.#assertOpen();
+    return this.#deadLetters;
   }
 
   close(): Promise<void> {

@@ -14,7 +14,8 @@ export const BUS_RETRY_AFTER_SECONDS = '5';
 /**
  * The `webhook` source: one HTTP route (on the port's shared server) whose requests become events
  * with Argo Events' payload `{header, body, metadata}`. A request is answered 200 `{"id": ...}` only
- * once the bus has stored the event; 503 with `Retry-After` when the bus cannot take it; 400 for a
+ * once the bus has stored the event (or 200 `{"id": ..., "published": false}` when the event's
+ * `filter` dropped it); 503 with `Retry-After` when the bus cannot take it; 400 for a
  * body that is not JSON; 401 for a missing or wrong bearer token (`authSecret`); 413 for a body over
  * `maxPayloadSize` or an event over the bus's `max_payload`. Requests are handled concurrently.
  *
@@ -98,8 +99,10 @@ async function answer(
     return errorResponse(400, err.message);
   }
   try {
-    const { id } = await ctx.dispatch(payload);
-    return { status: 200, body: { id } };
+    const { id, published } = await ctx.dispatch(payload);
+    // An event the source filter dropped is answered 200 too, as Argo Events does: resending it
+    // would not change the verdict.
+    return { status: 200, body: published ? { id } : { id, published: false } };
   } catch (err) {
     return failure(err, context.maxPayloadSize, ctx.logger);
   }

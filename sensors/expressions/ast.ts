@@ -1,6 +1,9 @@
-/** The parsed form of a govaluate-style expression, independent of the parser that produced it. */
+/**
+ * The parsed form of an expression, independent of the parser that produced it: govaluate syntax
+ * (sensor `exprs`, trigger `conditions`) or the expr-lang subset of EventSource filters.
+ */
 export type Node =
-  | { type: 'literal'; value: string | number | boolean }
+  | { type: 'literal'; value: string | number | boolean | null }
   | { type: 'variable'; name: string }
   | { type: 'unary'; op: UnaryOp; argument: Node }
   | { type: 'binary'; op: BinaryOp; left: Node; right: Node }
@@ -32,7 +35,12 @@ export type BinaryOp =
   | '*'
   | '/'
   | '%'
-  | '**';
+  | '**'
+  // expr-lang only (EventSource filters): string tests, and `in` over a list or a map's keys.
+  | 'contains'
+  | 'startsWith'
+  | 'endsWith'
+  | 'member';
 
 /** Calls `visit` on every node, parents before children. */
 export function walk(node: Node, visit: (node: Node) => void): void {

@@ -2,7 +2,7 @@ import { compareCodePoints } from '../paths/index.ts';
 import type { BinaryOp, Node } from './ast.ts';
 import { compileRegex, type Regex, RegexCache, regexTest } from './regex.ts';
 import { expressionInputError, expressionSyntaxError } from './syntax-error.ts';
-import { deepEqual, describe, formatGoValue, toInt64, toUint64 } from './values.ts';
+import { deepEqual, describe, formatGoValue, isObject, toInt64, toUint64 } from './values.ts';
 
 /** Reads a variable by name; throws when there is none. */
 export type Lookup = (name: string) => unknown;
@@ -95,6 +95,18 @@ export function compileNode(root: Node, source: string): Evaluator {
           if (!Array.isArray(list)) return fail(`"in" needs a list on its right, got ${describe(list)}`);
           return list.some((item) => deepEqual(needle, item));
         };
+      case 'contains':
+      case 'startsWith':
+      case 'endsWith':
+        return (lookup) => {
+          const a = left(lookup);
+          const b = right(lookup);
+          if (typeof a !== 'string' || typeof b !== 'string')
+            return fail(`"${op}" needs two strings, got ${describe(a)} and ${describe(b)}`);
+          return op === 'contains' ? a.includes(b) : op === 'startsWith' ? a.startsWith(b) : a.endsWith(b);
+        };
+      case 'member':
+        return (lookup) => member(left(lookup), right(lookup));
       case '+':
         return (lookup) => {
           const a = left(lookup);
@@ -108,6 +120,18 @@ export function compileNode(root: Node, source: string): Evaluator {
       default:
         return arithmetic(op, left, right);
     }
+  }
+
+  /** expr-lang's `in`: an equal item of a list, a key of a map; nothing is in null. */
+  function member(needle: unknown, haystack: unknown): boolean {
+    if (haystack === null || haystack === undefined) return false;
+    if (Array.isArray(haystack)) return haystack.some((item) => deepEqual(needle, item));
+    if (isObject(haystack)) {
+      if (typeof needle !== 'string')
+        return fail(`"in" looks up map keys, which are strings, got ${describe(needle)}`);
+      return Object.hasOwn(haystack, needle);
+    }
+    return fail(`"in" needs a list or a map on its right, got ${describe(haystack)}`);
   }
 
   function compare(op: '<' | '<=' | '>' | '>=', a: unknown, b: unknown): boolean {

@@ -4,5 +4,14 @@
  * evaluated by our own closures. Regular expressions are RE2, run in linear time.
  */
 export { type CompiledCondition, compileCondition } from './conditions.ts';
+export { type CompiledExprLang, compileExprLang } from './expr-lang.ts';
 export { type CompiledExpression, compileExpression, type ExpressionOptions } from './expression.ts';
+export {
+  compileSourceFilter,
+  filterEnvironment,
+  type SourceFilter,
+  type SourceFilterProblem,
+  type SourceFilterVerdict,
+  sourceFilterProblems,
+} from './source-filter.ts';
 export { formatGoValue } from './values.ts';

@@ -2,6 +2,8 @@ import { RE2JS } from 're2js';
 import { ImpulseError } from '../../core/errors.ts';
 import type { DataFilter } from '../../crds/index.ts';
 import { compilePath, valueToString } from '../paths/index.ts';
+import { compileDataFilterTemplate } from '../templates/index.ts';
+import { LazyVerdict } from './combine.ts';
 
 /** A filter's verdict, with the reason a person needs to see why an event did or did not pass. */
 export interface FilterVerdict {
@@ -36,21 +38,35 @@ export function compileDataFilters(
   };
 }
 
+/** One data filter on its own, so an explanation can show each filter's verdict. */
+export function compileDataFilter(filter: DataFilter, where: string): DataFilterFn {
+  return compileOne(filter, where);
+}
+
 function compileOne(filter: DataFilter, where: string): DataFilterFn {
-  if (filter.template !== undefined) {
-    throw new ImpulseError('UNSUPPORTED', `${where}.template: data filter templates are not supported yet`);
-  }
+  // Argo Events: the template gets the value at the path as .Input; its output is what is compared.
+  const rewrite =
+    filter.template === undefined
+      ? undefined
+      : compileDataFilterTemplate(filter.template, `${where}.template`);
   const read = compilePath(filter.path);
   const label = `${where} (${filter.path})`;
   const compare = compileComparison(filter, where);
+  // A passing event's reason is rarely read, so it is only written out when it is.
+  const explainMatch = (value: unknown) => `${label}: ${JSON.stringify(value)} matches ${describe(filter)}`;
   return (data) => {
     const found = read(data);
     if (!found.exists) return { pass: false, reason: `${label}: path does not exist in the event` };
-    const matched = compare(found.value);
-    const shown = JSON.stringify(found.value);
+    let value = found.value;
+    if (rewrite) {
+      const rewritten = rewrite(value);
+      if (!rewritten.ok) return { pass: false, reason: `${label}: ${rewritten.reason}` };
+      value = rewritten.value;
+    }
+    const matched = compare(value);
     return matched
-      ? { pass: true, reason: `${label}: ${shown} matches ${describe(filter)}` }
-      : { pass: false, reason: `${label}: ${shown} does not match ${describe(filter)}` };
+      ? new LazyVerdict(true, explainMatch, value)
+      : { pass: false, reason: `${label}: ${JSON.stringify(value)} does not match ${describe(filter)}` };
   };
 }
 

@@ -33,19 +33,28 @@ export interface CompiledPath {
 
 const NOT_FOUND: PathResult = Object.freeze({ exists: false, value: undefined });
 
+/**
+ * A found value. `raw` is a getter on the prototype, worked out on first use, so a result costs one
+ * small object per lookup (filters look up several paths per event) and `{ exists, value }` still
+ * compares equal in tests and spreads without the text.
+ */
+class Found implements PathResult {
+  readonly exists = true;
+  readonly value: unknown;
+  #raw: string | undefined;
+
+  constructor(value: unknown) {
+    this.value = value;
+  }
+
+  get raw(): string {
+    this.#raw ??= JSON.stringify(this.value) ?? '';
+    return this.#raw;
+  }
+}
+
 function toResult(value: unknown): PathResult {
-  if (value === MISSING) return NOT_FOUND;
-  const result: PathResult = { exists: true, value };
-  // Not enumerable, so `{ exists, value }` compares equal in tests and spreads without the text.
-  let raw: string | undefined;
-  Object.defineProperty(result, 'raw', {
-    get: () => {
-      raw ??= JSON.stringify(value) ?? '';
-      return raw;
-    },
-    enumerable: false,
-  });
-  return result;
+  return value === MISSING ? NOT_FOUND : new Found(value);
 }
 
 /** JSONPath starts with `$` and then `.`, `[` or nothing; `$schema` stays a gjson key, as in Argo Events. */

@@ -60,7 +60,11 @@ describe('webhook -> JetStream -> sensor -> trigger', () => {
     });
     expect(sink.received[0]!.json).toEqual({ a: 'hello' });
     expect(sink.received[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f]{32}$/);
-    expect(await streamMessages(world.busName)).toBe(1);
+    // Stored once, next to the trigger's impulse.trigger.fired outcome event.
+    await waitFor(async () => (await streamMessages(world.busName)) === 2, {
+      timeoutMs: 5000,
+      message: 'the event and its outcome in the stream',
+    });
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
     // Both processes count what they did under Argo Events' metric names.

@@ -249,6 +249,53 @@ export function runBusConformance(name: string, makeBus: () => Promise<BusUnderT
       expect(await second.get('k')).toEqual({ key: 'k', value: 'v', revision });
     });
 
+    it('deletes a durable, which then starts again at new messages', async () => {
+      const first = await subscribe('recreated');
+      await publish('one');
+      await (await first.next()).ack();
+      await first.close();
+      await publish('missed');
+      expect(await bus.deleteConsumer('recreated')).toBe(true);
+      expect(await bus.deleteConsumer('recreated')).toBe(false);
+      const second = await subscribe('recreated');
+      await publish('fresh');
+      expect((await second.next()).event.id).toBe('fresh');
+    });
+
+    it('keeps dead letters until removed, once per dedup id, filtered by sensor', async () => {
+      const dlq = await bus.deadLetters();
+      const event = createCloudEvent({
+        id: 'e1',
+        source: 'src',
+        type: 'webhook',
+        subject: 'ev',
+        data: { n: 1 },
+      });
+      const letter = (sensor: string) => ({
+        namespace: 'default',
+        sensor,
+        trigger: 'call',
+        firingId: `f-${sensor}`,
+        events: { a: event },
+        refs: { a: { id: 'e1', seq: 1 } },
+        error: { code: 'PERMANENT', message: 'answered 400' },
+        attempts: 3,
+        reason: 'failed' as const,
+      });
+      const first = await dlq.add(letter('s1'), { dedupId: 'f-s1/1' });
+      const again = await dlq.add(letter('s1'), { dedupId: 'f-s1/1' });
+      expect(again.id).toBe(first.id);
+      const second = await dlq.add(letter('s2'), { dedupId: 'f-s2/1' });
+      expect((await dlq.list()).map((l) => l.id)).toEqual([first.id, second.id]);
+      const [only] = await dlq.list({ sensor: 's1' });
+      expect(only).toMatchObject({ ...letter('s1'), id: first.id });
+      expect(Number.isNaN(Date.parse(only!.at))).toBe(false);
+      expect(await dlq.remove(first.id)).toBe(true);
+      expect(await dlq.remove(first.id)).toBe(false);
+      expect((await dlq.list()).map((l) => l.sensor)).toEqual(['s2']);
+      expect(await (await bus.deadLetters()).list({ sensor: 's2', trigger: 'other' })).toEqual([]);
+    });
+
     it('rejects an event larger than maxPayload without storing it', async () => {
       expect(bus.maxPayload).toBeGreaterThan(0);
       const err = await publish('big', 'x'.repeat(bus.maxPayload)).catch((e: unknown) => e);

@@ -85,10 +85,30 @@ describe('createDispatcher', () => {
     );
   });
 
-  it('refuses to start with a filter, which it cannot apply yet', () => {
-    expect(() => dispatcher({ filter: { expression: 'body.a == 1' } })).toThrow(
-      /spec\.github\.push\.filter: filter\.expression is not implemented yet/,
+  it('publishes only payloads its filter passes, and says which it dropped', async () => {
+    const box = await inbox();
+    const dispatch = dispatcher({ filter: { expression: 'body.a == 1' } });
+    expect(await dispatch({ body: { a: 2 } }, { id: 'dropped' })).toEqual({
+      id: 'dropped',
+      published: false,
+      duplicate: false,
+    });
+    // A filter that fails on a payload (a field of nil) drops it too.
+    expect(await dispatch({ other: true }, { id: 'broken' })).toMatchObject({ published: false });
+    expect(await dispatch({ body: { a: 1 } }, { id: 'kept' })).toMatchObject({ published: true });
+    const message = await waitFor(() => box.messages[0]);
+    expect(message.event.id).toBe('kept');
+    expect(box.messages).toHaveLength(1);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('argo_events_events_sent_total{eventsource_name="github-es",event_name="push"} 1');
+    await box.close();
+  });
+
+  it('refuses a filter that does not compile when it is created', () => {
+    expect(() => dispatcher({ filter: { expression: 'len(body) > 1' } })).toThrow(
+      /^spec\.github\.push\.filter\.expression: invalid expression "len\(body\) > 1": function calls/,
     );
+    expect(() => dispatcher({ filter: {} })).toThrow(/spec\.github\.push\.filter\.expression: is required/);
   });
 
   it('passes the bus’s refusal on (here: closed) and counts the failure', async () => {

@@ -89,8 +89,13 @@ export async function startImpulse(
       child.kill(signal);
     },
     async [Symbol.asyncDispose]() {
-      if (running()) child.kill('SIGKILL');
+      // SIGTERM first: a process that hands its lease over at once lets the next test's process take
+      // it without waiting for it to expire. SIGKILL if it does not stop within 5 s.
+      if (!running()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(timer);
     },
   };
   return proc;

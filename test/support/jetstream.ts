@@ -10,13 +10,14 @@ export function testBusName(): string {
   return `t${randomUUID().slice(0, 8)}`;
 }
 
-/** Deletes the stream of bus `name` and the KV buckets named after it. */
+/** Deletes the stream of bus `name`, its dead-letter stream and the KV buckets named after it. */
 export async function removeBusTraces(name: string, url = SHARED_NATS_URL): Promise<void> {
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
     for await (const stream of jsm.streams.names()) {
-      if (stream === name || stream.startsWith(`KV_${name}-`)) await jsm.streams.delete(stream);
+      if (stream === name || stream === `${name}-deadletters` || stream.startsWith(`KV_${name}-`))
+        await jsm.streams.delete(stream);
     }
   } finally {
     await nc.close();

@@ -58,6 +58,7 @@ describe('resolveSource', () => {
     expect(resolveSource({ dependencyName: 'dep', dataKey: 'body.nope', value: 'dflt' }, events)).toEqual({
       text: 'dflt',
       json: false,
+      fallback: ['dataKey "body.nope" does not exist in event e1'],
     });
     let error: unknown;
     try {

@@ -6,5 +6,6 @@ export {
   eventContext,
   type PayloadParameter,
   type ResolvedValue,
+  renderParameterTemplate,
   resolveSource,
 } from './resolve.ts';

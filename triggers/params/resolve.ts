@@ -2,6 +2,7 @@ import { ImpulseError } from '../../core/errors.ts';
 import type { TriggerParameter, TriggerParameterSource } from '../../crds/index.ts';
 import type { CloudEvent } from '../../eventbus/index.ts';
 import { getPath, valueToString } from '../../sensors/paths/index.ts';
+import { cachedTemplate } from '../../sensors/templates/index.ts';
 import { setAtPath } from './json-path-set.ts';
 
 /** A resolved parameter value: its text, and whether that text is JSON other than a string. */
@@ -9,6 +10,8 @@ export interface ResolvedValue {
   text: string;
   /** True for objects, arrays, numbers, booleans and null found by a key; false for strings. */
   json: boolean;
+  /** Why a template or key was passed over for the next source, for `impulse test-sensor`. */
+  fallback?: string[];
 }
 
 /** The CloudEvent context (everything but `data`), which `contextKey` paths address. */
@@ -17,11 +20,37 @@ export function eventContext(event: CloudEvent): Record<string, unknown> {
   return context;
 }
 
+/** Argo Events treats an empty key or template as not given. */
+const given = (s: string | undefined): s is string => s !== undefined && s !== '';
+
 /**
- * Resolves one parameter source against the firing's events, as Argo Events does: with neither a key
- * nor a template the `value` (or else the whole event as JSON); a `contextKey` or `dataKey` path
- * (gjson) into the event, falling back to `value` when the path does not exist; `value` alone when
- * the dependency has no event in this firing. Undefined means "leave the destination alone".
+ * Renders a parameter template with `.Input` set to the event data or context, as Argo Events does.
+ * An error, an empty result or `<no value>` counts as no result; the reason comes back instead.
+ */
+export function renderParameterTemplate(
+  source: string,
+  input: unknown,
+): { text: string } | { reason: string } {
+  let text: string;
+  try {
+    text = cachedTemplate(source).render({ Input: input });
+  } catch (err) {
+    return { reason: (err as Error).message };
+  }
+  if (text === '' || text === '<no value>') {
+    return { reason: `it gave ${text === '' ? 'an empty result' : '"<no value>"'}` };
+  }
+  return { text };
+}
+
+/**
+ * Resolves one parameter source against the firing's events, as Argo Events does. With neither a
+ * key nor a template: `value`, else the whole event as JSON. Otherwise the data side (`dataKey`,
+ * `dataTemplate`) or, when neither is given, the context side (`contextKey`, `contextTemplate`):
+ * the template first (a failure, an empty result or `<no value>` falls through), then the key
+ * (gjson), then `value`; when all fail it is an `INVALID_INPUT` error naming each failure. `value`
+ * alone is used when the dependency has no event in this firing. Undefined means "leave the
+ * destination alone".
  */
 export function resolveSource(
   src: TriggerParameterSource,
@@ -30,26 +59,42 @@ export function resolveSource(
   const event = events[src.dependencyName];
   if (!event) return src.value === undefined ? undefined : { text: src.value, json: false };
 
-  const key = src.dataKey ?? src.contextKey;
-  if (key === undefined) {
+  const onData = given(src.dataKey) || given(src.dataTemplate);
+  const onContext = !onData && (given(src.contextKey) || given(src.contextTemplate));
+  if (!onData && !onContext) {
     if (src.value !== undefined) return { text: src.value, json: false };
     return { text: JSON.stringify({ context: eventContext(event), data: event.data }), json: false };
   }
-  const target = src.dataKey !== undefined ? event.data : eventContext(event);
-  const found = getPath(target, key);
-  if (found.exists) {
-    const value = found.value;
-    if (typeof value === 'string') return { text: value, json: false };
-    return {
-      text: value !== null && typeof value === 'object' ? JSON.stringify(value) : valueToString(value),
-      json: true,
-    };
+  const key = onData ? src.dataKey : src.contextKey;
+  const template = onData ? src.dataTemplate : src.contextTemplate;
+  const target = onData ? event.data : eventContext(event);
+  const side = onData ? 'data' : 'context';
+  const failures: string[] = [];
+
+  if (given(template)) {
+    const rendered = renderParameterTemplate(template, target);
+    if ('text' in rendered) return { text: rendered.text, json: false };
+    failures.push(`${side}Template failed: ${rendered.reason}`);
   }
-  if (src.value !== undefined) return { text: src.value, json: false };
-  const which = src.dataKey !== undefined ? `dataKey "${src.dataKey}"` : `contextKey "${src.contextKey}"`;
+  if (given(key)) {
+    const found = getPath(target, key);
+    if (found.exists) {
+      const value = found.value;
+      const fallback = failures.length > 0 ? { fallback: failures } : {};
+      if (typeof value === 'string') return { text: value, json: false, ...fallback };
+      return {
+        text: value !== null && typeof value === 'object' ? JSON.stringify(value) : valueToString(value),
+        json: true,
+        ...fallback,
+      };
+    }
+    failures.push(`${side}Key "${key}" does not exist in event ${event.id}`);
+  }
+  if (src.value !== undefined) return { text: src.value, json: false, fallback: failures };
   throw new ImpulseError(
     'INVALID_INPUT',
-    `parameter from dependency "${src.dependencyName}": ${which} does not exist in event ${event.id} and no default value is set`,
+    `parameter from dependency "${src.dependencyName}": ${failures.join('; ')} and no default value is set`,
+    { details: { dependencyName: src.dependencyName, eventId: event.id } },
   );
 }
 
