@@ -1,4 +1,11 @@
 import type { SourceType } from '../crds/index.ts';
+import { createAmqpSource } from './amqp/index.ts';
+import { createCalendarSource } from './calendar/index.ts';
+import { createFileSource } from './file/index.ts';
+import { createMqttSource } from './mqtt/index.ts';
+import { createNatsSource } from './nats/index.ts';
+import { createRedisSource } from './redis/index.ts';
+import { createRedisStreamSource } from './redis-stream/index.ts';
 import type { SourceConfig, SourceFactory } from './types.ts';
 import { createWebhookSource } from './webhook/index.ts';
 
@@ -11,4 +18,11 @@ export type SourceRegistry = { [T in SourceType]?: SourceFactory<SourceConfig<T>
  */
 export const sources: SourceRegistry = {
   webhook: createWebhookSource,
+  calendar: createCalendarSource,
+  amqp: createAmqpSource,
+  redis: createRedisSource,
+  redisStream: createRedisStreamSource,
+  mqtt: createMqttSource,
+  nats: createNatsSource,
+  file: createFileSource,
 };

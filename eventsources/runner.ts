@@ -4,6 +4,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { SecretResolver } from '../core/secrets.ts';
 import { type EventSource, SOURCE_TYPES, type SourceType } from '../crds/index.ts';
 import type { EventBus } from '../eventbus/index.ts';
+import { busLeases, type LeaseService } from './active-passive.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { createWebhookServerPool, type WebhookServerPool } from './http/server-pool.ts';
 import { type SourceRegistry, sources } from './registry.ts';
@@ -20,6 +21,11 @@ export interface RunEventSourceOptions {
   host?: string;
   /** Factories by source type. @default `sources` */
   registry?: SourceRegistry;
+  /**
+   * Where sources that run on one replica at a time get their lease. @default leases in the bus's
+   * KV (`eventbus/lease`); `false` runs them at once, as the only replica
+   */
+  leases?: LeaseService | false;
 }
 
 export type EventSourceState = 'starting' | 'running' | 'draining' | 'closed';
@@ -50,6 +56,7 @@ interface Slot {
   dispatch: Dispatch;
   logger: Logger;
   rejected(): void;
+  dropped(): void;
   ready: boolean;
 }
 
@@ -57,7 +64,8 @@ interface Slot {
  * Runs an EventSource: creates one driver per event (every configuration problem is reported
  * before any port opens), starts them, opens the webhook ports, and resolves with the handle once
  * every driver is ready. Rejects, after cleaning up, with a clear `ImpulseError` when it cannot
- * start: a source type without a factory, a `filter`, a missing secret, a port in use.
+ * start: a source type without a factory, a `filter` that does not compile, a missing secret, a
+ * port in use.
  *
  * The bus belongs to the caller, which closes it after this handle's `close()` has resolved.
  */
@@ -139,6 +147,7 @@ export async function runEventSource(
       secrets: options.secrets,
       dispatch: slot.dispatch,
       rejected: slot.rejected,
+      dropped: slot.dropped,
       ready: () => {
         slot.ready = true;
         if (state === 'starting' && allReady()) settleStartup.resolve();
@@ -212,6 +221,9 @@ function createSlots(
   const spec = object.spec as Partial<Record<SourceType, Record<string, unknown>>>;
   const slots: Slot[] = [];
   const errors: ImpulseError[] = [];
+  const leases =
+    options.leases === false ? undefined : (options.leases ?? busLeases(options.bus, options.logger));
+  const kv = (bucket: string) => options.bus.kv(bucket);
   for (const type of SOURCE_TYPES) {
     for (const [eventName, config] of Object.entries(spec[type] ?? {})) {
       const path = `spec.${type}.${eventName}`;
@@ -232,7 +244,9 @@ function createSlots(
           eventName,
           logger,
           metrics: options.metrics,
-          filter: (config as { filter?: unknown }).filter,
+          // The resource source's `filter` selects objects to watch (its driver's business); every
+          // other type's `filter` is an expression applied before publishing.
+          filter: type === 'resource' ? undefined : (config as { filter?: unknown }).filter,
           path,
         });
         const driver = factory({
@@ -243,12 +257,11 @@ function createSlots(
           config,
           secrets: options.secrets,
           logger,
-          services: { webhooks: pool },
+          services: { webhooks: pool, leases, kv, busName: options.bus.name },
         });
-        const failed = options.metrics.eventsProcessingFailed.labels({
-          eventsource_name: name,
-          event_name: eventName,
-        });
+        const labels = { eventsource_name: name, event_name: eventName };
+        const failed = options.metrics.eventsProcessingFailed.labels(labels);
+        const dropped = options.metrics.eventsDropped.labels(labels);
         slots.push({
           key: `${type}.${eventName}`,
           path,
@@ -256,6 +269,7 @@ function createSlots(
           dispatch,
           logger,
           rejected: () => failed.inc(),
+          dropped: () => dropped.inc(),
           ready: false,
         });
       } catch (err) {

@@ -1,6 +1,8 @@
 import type { Logger } from '../core/logger.ts';
 import type { SecretResolver } from '../core/secrets.ts';
 import type { EventSourceSpec, SourceType } from '../crds/index.ts';
+import type { KvStore } from '../eventbus/index.ts';
+import type { LeaseService } from './active-passive.ts';
 import type { WebhookServerPool } from './http/server-pool.ts';
 
 /** What a driver gets: where to hand its payloads, how to stop, and shared services. */
@@ -21,6 +23,11 @@ export interface SourceContext {
    * `argo_events_events_processing_failed_total`.
    */
   rejected(): void;
+  /**
+   * Counts an event that arrived but could not be kept: a source without acknowledgements (Redis
+   * pub/sub, core NATS, MQTT QoS 0) received it while the bus could not take it.
+   */
+  dropped(): void;
 }
 
 export interface DispatchOptions {
@@ -67,6 +74,18 @@ export interface SourceServices {
    * created; the runner starts the servers once every driver has been started.
    */
   webhooks: WebhookServerPool;
+  /**
+   * Leases for sources that must run on one replica at a time (every type but the webhook-style
+   * ones). Absent: this process is the only one, and such sources start at once.
+   */
+  leases?: LeaseService;
+  /**
+   * Opens a KV bucket on the EventBus, for sources that remember a position (the calendar's last
+   * tick). Absent: nothing survives a restart.
+   */
+  kv?: (bucket: string) => Promise<KvStore>;
+  /** The EventBus name, which prefixes the names of the buckets a source opens. */
+  busName?: string;
 }
 
 /** The validated configuration of one event of source type `T`. */

@@ -1,12 +1,14 @@
 import type { TriggerTemplate } from '../crds/index.ts';
 import { createHttpTrigger } from './http/index.ts';
 import { createLogTrigger } from './log/index.ts';
+import { createNatsTrigger } from './nats/index.ts';
 import type { TriggerFactory } from './types.ts';
 
 /** Trigger types by their key in a trigger template; a new type is one folder and one line here. */
 export const triggers: Record<string, TriggerFactory> = {
   log: createLogTrigger,
   http: createHttpTrigger,
+  nats: createNatsTrigger,
 };
 
 const TEMPLATE_KEYS = new Set(['name', 'conditions', 'conditionsReset']);

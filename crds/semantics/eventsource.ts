@@ -1,3 +1,5 @@
+import { CronPattern } from 'croner';
+import { parseGoDuration } from '../../core/duration.ts';
 import type { EventSource } from '../eventsource.ts';
 import type { FieldPath } from '../issues.ts';
 import type { SemanticProblem } from '../kinds.ts';
@@ -9,13 +11,14 @@ import {
   isRecord,
   subjectTokenProblem,
 } from './shared.ts';
+import { sourceFilterProblemsAt } from './source-filter.ts';
 
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** Source types whose events carry a `webhook` block of their own (Argo's git providers). */
 const NESTED_WEBHOOK_TYPES = new Set(['github', 'gitlab', 'bitbucket', 'bitbucketserver']);
 const NOT_TYPE_KEYS = new Set(['eventBusName', 'template', 'service', 'replicas']);
 
-/** Checks an EventSource beyond its schema: names, endpoints, schedules and durations. */
+/** Checks an EventSource beyond its schema: names, endpoints, schedules, durations and filters. */
 export function eventSourceSemantics(object: EventSource): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const push = (p: SemanticProblem | undefined) => p && problems.push(p);
@@ -40,6 +43,8 @@ export function eventSourceSemantics(object: EventSource): SemanticProblem[] {
       const webhookPath = type === 'webhook' ? path : [...path, 'webhook'];
       if (isRecord(webhook)) problems.push(...webhookProblems(webhook, webhookPath, endpoints));
       if (type === 'calendar') problems.push(...calendarProblems(config, path));
+      // The resource source's `filter` selects the objects to watch; every other type's is an expression.
+      if (type !== 'resource') problems.push(...sourceFilterProblemsAt(config, path));
       if (isRecord(config.connectionBackoff)) {
         push(durationProblem([...path, 'connectionBackoff', 'duration'], config.connectionBackoff.duration));
       }
@@ -92,9 +97,23 @@ function calendarProblems(config: Record<string, unknown>, path: FieldPath): Sem
   if (!schedule && !interval) {
     problems.push({ path, message: 'a calendar event needs a schedule (cron) or an interval (Go duration)' });
   }
+  if (typeof schedule === 'string' && schedule.trim() !== '') {
+    try {
+      // As the calendar source reads it: `?` means `*`, as in Argo Events' parser.
+      new CronPattern(schedule.trim().replace(/\?/g, '*'));
+    } catch (err) {
+      problems.push({
+        path: [...path, 'schedule'],
+        message: `"${schedule}" is not a cron expression (${(err as Error).message.replace(/^CronPattern: /, '')}); expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first`,
+      });
+    }
+  }
   if (interval !== undefined && !schedule) {
     const p = durationProblem([...path, 'interval'], interval);
     if (p) problems.push(p);
+    else if (typeof interval === 'string' && !((parseGoDuration(interval) ?? 0) > 0)) {
+      problems.push({ path: [...path, 'interval'], message: `must be longer than 0, found "${interval}"` });
+    }
   }
   if (typeof timezone === 'string' && timezone !== '' && !isKnownTimeZone(timezone)) {
     problems.push({

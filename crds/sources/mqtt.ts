@@ -20,6 +20,14 @@ export const MqttEventSource = Obj(
     metadata: Opt(Metadata),
     filter: Opt(EventSourceFilter),
     auth: Opt(BasicAuth),
+    qos: Opt(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1,
+        description:
+          'Impulse: 0 (the default, as in Argo Events) subscribes at most once; 1 keeps a persistent session for `clientId` and acknowledges each message once the EventBus has stored it.',
+      }),
+    ),
   },
   'Messages published on an MQTT topic.',
 );

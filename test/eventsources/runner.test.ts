@@ -58,19 +58,20 @@ describe('runEventSource: startup errors', () => {
       ...webhookEventSource('es', { ok: await hook() }),
       spec: { webhook: { ok: await hook() }, calendar: { example: { interval: '10s' } } },
     };
-    const err = await startupError(object);
+    // A registry without the calendar stands for a version of Impulse that lacks a source type.
+    const err = await startupError(object, options({ registry: { webhook: sources.webhook } }));
     expect(err.code).toBe('UNSUPPORTED');
     expect(err.message).toBe(
       'source type "calendar" is not implemented in this version of Impulse (event spec.calendar.example)',
     );
   });
 
-  it('rejects an event with a filter instead of ignoring it', async () => {
+  it('rejects an event whose filter does not compile, naming the field', async () => {
     const err = await startupError(
-      webhookEventSource('es', { f: await hook({ filter: { expression: 'true' } }) }),
+      webhookEventSource('es', { f: await hook({ filter: { expression: 'body.a +' } }) }),
     );
-    expect(err.code).toBe('UNSUPPORTED');
-    expect(err.message).toMatch(/spec\.webhook\.f\.filter: filter\.expression is not implemented yet/);
+    expect(err.code).toBe('INVALID_MANIFEST');
+    expect(err.message).toMatch(/^spec\.webhook\.f\.filter\.expression: invalid expression "body\.a \+"/);
   });
 
   it('names a missing secret by its reference and field, never a value', async () => {
