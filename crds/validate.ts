@@ -34,6 +34,14 @@ interface CompiledKind {
 
 const compiled = new Map<string, CompiledKind>();
 
+/**
+ * Drops the compiled validators. A long-running process validates its one object at start and never
+ * again; released, the validators' code and schemas (several MB) leave its heap.
+ */
+export function releaseValidators(): void {
+  compiled.clear();
+}
+
 function compiledKind(kind: KindDefinition['kind']): CompiledKind {
   let entry = compiled.get(kind);
   if (!entry) {

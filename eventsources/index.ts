@@ -36,7 +36,7 @@ export { createMqttSource, type MqttPayload } from './mqtt/index.ts';
 export { createNatsSource, type NatsPayload } from './nats/index.ts';
 export { createRedisSource, type RedisPayload } from './redis/index.ts';
 export { createRedisStreamSource, type RedisStreamPayload } from './redis-stream/index.ts';
-export { type SourceRegistry, sources } from './registry.ts';
+export { loadSources, type SourceRegistry, sourceLoaders } from './registry.ts';
 export {
   type EventSourceHandle,
   type EventSourceState,

@@ -1,28 +1,34 @@
 import type { SourceType } from '../crds/index.ts';
-import { createAmqpSource } from './amqp/index.ts';
-import { createCalendarSource } from './calendar/index.ts';
-import { createFileSource } from './file/index.ts';
-import { createMqttSource } from './mqtt/index.ts';
-import { createNatsSource } from './nats/index.ts';
-import { createRedisSource } from './redis/index.ts';
-import { createRedisStreamSource } from './redis-stream/index.ts';
 import type { SourceConfig, SourceFactory } from './types.ts';
-import { createWebhookSource } from './webhook/index.ts';
 
 /** The factory of each source type, typed by that type's configuration. */
 export type SourceRegistry = { [T in SourceType]?: SourceFactory<SourceConfig<T>> };
 
+type SourceLoaders = { [T in SourceType]?: () => Promise<SourceFactory<SourceConfig<T>>> };
+
 /**
  * The source types this version of Impulse runs. Adding one is a folder under `eventsources/` and
  * a line here; an EventSource that uses a type without a factory fails at startup, saying so.
+ * Each is loaded when an EventSource uses it: a webhook process never loads the AMQP, MQTT and
+ * Redis clients (each costs resident memory).
  */
-export const sources: SourceRegistry = {
-  webhook: createWebhookSource,
-  calendar: createCalendarSource,
-  amqp: createAmqpSource,
-  redis: createRedisSource,
-  redisStream: createRedisStreamSource,
-  mqtt: createMqttSource,
-  nats: createNatsSource,
-  file: createFileSource,
+export const sourceLoaders: SourceLoaders = {
+  webhook: async () => (await import('./webhook/index.ts')).createWebhookSource,
+  calendar: async () => (await import('./calendar/index.ts')).createCalendarSource,
+  amqp: async () => (await import('./amqp/index.ts')).createAmqpSource,
+  redis: async () => (await import('./redis/index.ts')).createRedisSource,
+  redisStream: async () => (await import('./redis-stream/index.ts')).createRedisStreamSource,
+  mqtt: async () => (await import('./mqtt/index.ts')).createMqttSource,
+  nats: async () => (await import('./nats/index.ts')).createNatsSource,
+  file: async () => (await import('./file/index.ts')).createFileSource,
 };
+
+/** Loads the factories of `types` (those Impulse has; the others stay absent). */
+export async function loadSources(types: Iterable<SourceType>): Promise<SourceRegistry> {
+  const registry: Record<string, unknown> = {};
+  for (const type of new Set(types)) {
+    const load = sourceLoaders[type] as (() => Promise<unknown>) | undefined;
+    if (load) registry[type] = await load();
+  }
+  return registry as SourceRegistry;
+}

@@ -7,7 +7,7 @@ import type { EventBus } from '../eventbus/index.ts';
 import { busLeases, type LeaseService } from './active-passive.ts';
 import { createDispatcher, type Dispatch } from './dispatch.ts';
 import { createWebhookServerPool, type WebhookServerPool } from './http/server-pool.ts';
-import { type SourceRegistry, sources } from './registry.ts';
+import { loadSources, type SourceRegistry } from './registry.ts';
 import type { EventSourceDriver, SourceContext, SourceFactory } from './types.ts';
 
 export interface RunEventSourceOptions {
@@ -19,7 +19,7 @@ export interface RunEventSourceOptions {
   signal?: AbortSignal;
   /** The address webhook ports bind. @default 0.0.0.0 */
   host?: string;
-  /** Factories by source type. @default `sources` */
+  /** Factories by source type. @default those of `sourceLoaders` the EventSource uses */
   registry?: SourceRegistry;
   /**
    * Where sources that run on one replica at a time get their lease. @default leases in the bus's
@@ -77,7 +77,11 @@ export async function runEventSource(
   if (!name) throw new ImpulseError('INVALID_MANIFEST', 'the EventSource has no metadata.name');
   const { bus, logger } = options;
   const pool = createWebhookServerPool({ logger, host: options.host, healthy: () => bus.connected });
-  const slots = createSlots(object, name, pool, options);
+  const used = SOURCE_TYPES.filter(
+    (type) => Object.keys((object.spec as Record<string, object>)[type] ?? {}).length > 0,
+  );
+  const registry = options.registry ?? (await loadSources(used));
+  const slots = createSlots(object, name, pool, { ...options, registry });
 
   const stop = new AbortController();
   let state: EventSourceState = 'starting';
@@ -216,7 +220,7 @@ function createSlots(
   pool: WebhookServerPool,
   options: RunEventSourceOptions,
 ): Slot[] {
-  const registry = options.registry ?? sources;
+  const registry = options.registry ?? {};
   const namespace = object.metadata.namespace ?? 'default';
   const spec = object.spec as Partial<Record<SourceType, Record<string, unknown>>>;
   const slots: Slot[] = [];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadSingle } from '../../crds/index.ts';
+import { loadSingle, releaseValidators } from '../../crds/index.ts';
 import { addProcessOptions, type ProcessOptions, runProcess } from '../process.ts';
 
 /** `impulse eventsource -f FILE`: runs one EventSource until SIGTERM. */
@@ -10,6 +10,7 @@ export function registerEventSource(program: Command): void {
       .description('Run an EventSource: publish the events it receives to the EventBus'),
   ).action(async (options: ProcessOptions) => {
     const { object, eventBus } = await loadSingle(options.file, 'EventSource');
+    releaseValidators();
     // Loaded here, not at the top: a sensor process never needs the HTTP server stack, and the other
     // way round (each module costs resident memory in every process).
     const { runEventSource } = await import('../../eventsources/index.ts');

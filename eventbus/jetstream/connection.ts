@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { ImpulseError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { settleRequestsWithoutErrors } from './request-settle.ts';
 
 export interface ConnectOptions {
   /** One URL or a comma-separated list (`nats://a:4222,nats://b:4222`). */
@@ -39,6 +40,7 @@ export class BusConnection {
     if (signal?.aborted) throw new ImpulseError('CLOSED', 'aborted before connecting to NATS');
     let firstWait = true;
     let attempts = 0;
+    settleRequestsWithoutErrors();
     const nc = await connect({
       servers: options.url.split(',').map((s) => s.trim()),
       name: options.clientName,

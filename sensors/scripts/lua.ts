@@ -7,7 +7,18 @@
  * Lua is gopher-lua, Lua 5.1): numbers with no fraction are pushed as integers, so they print as
  * `3`, not `3.0`, and Lua 5.1's `unpack`, `table.getn` and `math.pow` are there.
  */
-import { type LuaState, lauxlib, lua, lualib, to_jsstring, to_luastring } from 'fengari';
+import { createRequire } from 'node:module';
+import type * as Fengari from 'fengari';
+import type { LuaState } from 'fengari';
+
+// fengari (about 12 MB resident) is loaded on first use, not with the module: every process loads
+// the validation code that checks Lua syntax, and most never see a Lua script.
+const load = createRequire(import.meta.url);
+let fengari: typeof Fengari | undefined;
+function vm(): typeof Fengari {
+  fengari ??= load('fengari') as typeof Fengari;
+  return fengari;
+}
 
 /** How often (in Lua instructions) the hook checks the budget. */
 const HOOK_EVERY = 1000;
@@ -27,48 +38,56 @@ export class LuaError extends Error {
 }
 
 function errorText(L: LuaState): string {
-  return to_jsstring(lauxlib.luaL_tolstring(L, -1));
+  return vm().to_jsstring(vm().lauxlib.luaL_tolstring(L, -1));
 }
 
 /** The syntax error of a Lua chunk, or undefined when it parses. Nothing is executed. */
 export function luaSyntaxError(source: string): string | undefined {
-  const L = lauxlib.luaL_newstate();
-  const status = lauxlib.luaL_loadbuffer(L, to_luastring(source), null, to_luastring('=script'));
-  return status === lua.LUA_OK ? undefined : errorText(L);
+  const L = vm().lauxlib.luaL_newstate();
+  const status = vm().lauxlib.luaL_loadbuffer(
+    L,
+    vm().to_luastring(source),
+    null,
+    vm().to_luastring('=script'),
+  );
+  return status === vm().lua.LUA_OK ? undefined : errorText(L);
 }
 
 function openSandbox(L: LuaState): void {
   const libs: Array<[string, (L: LuaState) => number]> = [
-    ['_G', lualib.luaopen_base],
-    ['string', lualib.luaopen_string],
-    ['table', lualib.luaopen_table],
-    ['math', lualib.luaopen_math],
-    ['utf8', lualib.luaopen_utf8],
-    ['coroutine', lualib.luaopen_coroutine],
+    ['_G', vm().lualib.luaopen_base],
+    ['string', vm().lualib.luaopen_string],
+    ['table', vm().lualib.luaopen_table],
+    ['math', vm().lualib.luaopen_math],
+    ['utf8', vm().lualib.luaopen_utf8],
+    ['coroutine', vm().lualib.luaopen_coroutine],
   ];
   for (const [name, open] of libs) {
-    lauxlib.luaL_requiref(L, to_luastring(name), open, 1);
-    lua.lua_pop(L, 1);
+    vm().lauxlib.luaL_requiref(L, vm().to_luastring(name), open, 1);
+    vm().lua.lua_pop(L, 1);
   }
   for (const name of REMOVED_GLOBALS) {
-    lua.lua_pushnil(L);
-    lua.lua_setglobal(L, to_luastring(name));
+    vm().lua.lua_pushnil(L);
+    vm().lua.lua_setglobal(L, vm().to_luastring(name));
   }
-  lua.lua_pushjsfunction(L, () => 0);
-  lua.lua_setglobal(L, to_luastring('print'));
-  lua.lua_getglobal(L, to_luastring('string'));
-  lua.lua_pushnil(L);
-  lua.lua_setfield(L, -2, to_luastring('dump'));
-  lua.lua_pop(L, 1);
-  if (lauxlib.luaL_loadbuffer(L, to_luastring(LUA51_COMPAT), null, to_luastring('=compat')) !== lua.LUA_OK) {
+  vm().lua.lua_pushjsfunction(L, () => 0);
+  vm().lua.lua_setglobal(L, vm().to_luastring('print'));
+  vm().lua.lua_getglobal(L, vm().to_luastring('string'));
+  vm().lua.lua_pushnil(L);
+  vm().lua.lua_setfield(L, -2, vm().to_luastring('dump'));
+  vm().lua.lua_pop(L, 1);
+  if (
+    vm().lauxlib.luaL_loadbuffer(L, vm().to_luastring(LUA51_COMPAT), null, vm().to_luastring('=compat')) !==
+    vm().lua.LUA_OK
+  ) {
     throw new LuaError(errorText(L));
   }
-  lua.lua_pcall(L, 0, 0, 0);
+  vm().lua.lua_pcall(L, 0, 0, 0);
 }
 
 function pushNumber(L: LuaState, n: number): void {
-  if (Number.isSafeInteger(n)) lua.lua_pushinteger(L, n);
-  else lua.lua_pushnumber(L, n);
+  if (Number.isSafeInteger(n)) vm().lua.lua_pushinteger(L, n);
+  else vm().lua.lua_pushnumber(L, n);
 }
 
 /**
@@ -77,9 +96,9 @@ function pushNumber(L: LuaState, n: number): void {
  * kept (so a nested array or a null does not take a slot).
  */
 function pushObject(L: LuaState, m: Record<string, unknown>): void {
-  lua.lua_createtable(L, 0, 0);
+  vm().lua.lua_createtable(L, 0, 0);
   for (const [key, value] of Object.entries(m)) {
-    if (pushValue(L, value, false)) lua.lua_setfield(L, -2, to_luastring(key));
+    if (pushValue(L, value, false)) vm().lua.lua_setfield(L, -2, vm().to_luastring(key));
   }
 }
 
@@ -89,17 +108,17 @@ function pushValue(L: LuaState, value: unknown, inArray: boolean): boolean {
       pushNumber(L, value);
       return true;
     case 'string':
-      lua.lua_pushstring(L, to_luastring(value));
+      vm().lua.lua_pushstring(L, vm().to_luastring(value));
       return true;
     case 'boolean':
-      lua.lua_pushboolean(L, value);
+      vm().lua.lua_pushboolean(L, value);
       return true;
   }
   if (Array.isArray(value)) {
     if (inArray) return false;
-    lua.lua_createtable(L, value.length, 0);
+    vm().lua.lua_createtable(L, value.length, 0);
     let n = 0;
-    for (const item of value) if (pushValue(L, item, true)) lua.lua_rawseti(L, -2, ++n);
+    for (const item of value) if (pushValue(L, item, true)) vm().lua.lua_rawseti(L, -2, ++n);
     return true;
   }
   if (value !== null && typeof value === 'object') {
@@ -116,45 +135,45 @@ function pushValue(L: LuaState, value: unknown, inArray: boolean): boolean {
  */
 function toJson(L: LuaState, index: number, depth = 0): unknown {
   if (depth > 100) throw new LuaError('the result is nested more than 100 tables deep');
-  switch (lua.lua_type(L, index)) {
-    case lua.LUA_TBOOLEAN:
-      return lua.lua_toboolean(L, index);
-    case lua.LUA_TNUMBER:
-      return lua.lua_tonumber(L, index);
-    case lua.LUA_TSTRING:
-      return to_jsstring(lua.lua_tolstring(L, index)!);
-    case lua.LUA_TTABLE:
-      return tableToJson(L, index < 0 ? lua.lua_gettop(L) + index + 1 : index, depth);
+  switch (vm().lua.lua_type(L, index)) {
+    case vm().lua.LUA_TBOOLEAN:
+      return vm().lua.lua_toboolean(L, index);
+    case vm().lua.LUA_TNUMBER:
+      return vm().lua.lua_tonumber(L, index);
+    case vm().lua.LUA_TSTRING:
+      return vm().to_jsstring(vm().lua.lua_tolstring(L, index)!);
+    case vm().lua.LUA_TTABLE:
+      return tableToJson(L, index < 0 ? vm().lua.lua_gettop(L) + index + 1 : index, depth);
     default:
       return null;
   }
 }
 
 function tableToJson(L: LuaState, index: number, depth: number): unknown {
-  const length = lua.lua_rawlen(L, index);
+  const length = vm().lua.lua_rawlen(L, index);
   let forceArray = false;
-  if (lua.lua_getmetatable(L, index)) {
-    lua.lua_getfield(L, -1, to_luastring('__is_array'));
-    forceArray = lua.lua_type(L, -1) === lua.LUA_TBOOLEAN && lua.lua_toboolean(L, -1);
-    lua.lua_pop(L, 2);
+  if (vm().lua.lua_getmetatable(L, index)) {
+    vm().lua.lua_getfield(L, -1, vm().to_luastring('__is_array'));
+    forceArray = vm().lua.lua_type(L, -1) === vm().lua.LUA_TBOOLEAN && vm().lua.lua_toboolean(L, -1);
+    vm().lua.lua_pop(L, 2);
   }
   if (forceArray || length > 0) {
     const out: unknown[] = [];
     for (let i = 1; i <= length; i++) {
-      lua.lua_rawgeti(L, index, i);
+      vm().lua.lua_rawgeti(L, index, i);
       out.push(toJson(L, -1, depth + 1));
-      lua.lua_pop(L, 1);
+      vm().lua.lua_pop(L, 1);
     }
     return out;
   }
   const out: Record<string, unknown> = Object.create(null);
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, index)) {
-    lua.lua_pushvalue(L, -2);
-    const key = to_jsstring(lauxlib.luaL_tolstring(L, -1));
-    lua.lua_pop(L, 2);
+  vm().lua.lua_pushnil(L);
+  while (vm().lua.lua_next(L, index)) {
+    vm().lua.lua_pushvalue(L, -2);
+    const key = vm().to_jsstring(vm().lauxlib.luaL_tolstring(L, -1));
+    vm().lua.lua_pop(L, 2);
     out[key] = toJson(L, -1, depth + 1);
-    lua.lua_pop(L, 1);
+    vm().lua.lua_pop(L, 1);
   }
   return out;
 }
@@ -171,42 +190,48 @@ export interface LuaRun {
  * value. Throws {@link LuaError} for a syntax or runtime error, or when the budget runs out.
  */
 export function runLua(source: string, event: Record<string, unknown>, instructionBudget: number): LuaRun {
-  const L = lauxlib.luaL_newstate();
+  const L = vm().lauxlib.luaL_newstate();
   openSandbox(L);
   pushObject(L, event);
-  lua.lua_setglobal(L, to_luastring('event'));
+  vm().lua.lua_setglobal(L, vm().to_luastring('event'));
   // A JavaScript error inside the VM (a capped allocation, a stack overflow) becomes a Lua error;
   // its message is kept here, as the value fengari leaves on the stack for it is not reliable.
   let nativeError: string | undefined;
-  lua.lua_atnativeerror(L, (state) => {
-    const err = lua.lua_touserdata(state, 1);
+  vm().lua.lua_atnativeerror(L, (state) => {
+    const err = vm().lua.lua_touserdata(state, 1);
     nativeError = err instanceof Error ? err.message : String(err);
-    lua.lua_pushstring(state, to_luastring(nativeError));
+    vm().lua.lua_pushstring(state, vm().to_luastring(nativeError));
     return 1;
   });
   let executed = 0;
-  lua.lua_sethook(
+  vm().lua.lua_sethook(
     L,
     (state) => {
       executed += HOOK_EVERY;
       if (executed > instructionBudget) {
-        lauxlib.luaL_error(state, to_luastring(`the script ran more than ${instructionBudget} instructions`));
+        vm().lauxlib.luaL_error(
+          state,
+          vm().to_luastring(`the script ran more than ${instructionBudget} instructions`),
+        );
       }
     },
-    lua.LUA_MASKCOUNT,
+    vm().lua.LUA_MASKCOUNT,
     HOOK_EVERY,
   );
-  if (lauxlib.luaL_loadbuffer(L, to_luastring(source), null, to_luastring('=script')) !== lua.LUA_OK) {
+  if (
+    vm().lauxlib.luaL_loadbuffer(L, vm().to_luastring(source), null, vm().to_luastring('=script')) !==
+    vm().lua.LUA_OK
+  ) {
     throw new LuaError(errorText(L));
   }
-  const base = lua.lua_gettop(L) - 1;
-  const status = lua.lua_pcall(L, 0, -1, 0);
+  const base = vm().lua.lua_gettop(L) - 1;
+  const status = vm().lua.lua_pcall(L, 0, -1, 0);
   // -1: a JavaScript error that fengari could not turn into a Lua error (an allocation refused
   // in the middle of an instruction); the stack then holds no message.
   if (status === -1)
     throw new LuaError(nativeError ?? 'the script stopped inside the Lua runtime: it ran out of memory');
-  if (status !== lua.LUA_OK) throw new LuaError(nativeError ?? errorText(L));
-  if (lua.lua_gettop(L) === base) return { result: undefined, isTrue: false };
-  const isTrue = lua.lua_type(L, -1) === lua.LUA_TBOOLEAN && lua.lua_toboolean(L, -1);
+  if (status !== vm().lua.LUA_OK) throw new LuaError(nativeError ?? errorText(L));
+  if (vm().lua.lua_gettop(L) === base) return { result: undefined, isTrue: false };
+  const isTrue = vm().lua.lua_type(L, -1) === vm().lua.LUA_TBOOLEAN && vm().lua.lua_toboolean(L, -1);
   return { result: toJson(L, -1), isTrue };
 }

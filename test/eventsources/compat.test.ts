@@ -15,8 +15,9 @@ import {
   type EventBus,
   type Subscription,
 } from '../../eventbus/index.ts';
+import { sources } from '../../eventsources/all-sources.ts';
 import { createCalendarSource } from '../../eventsources/calendar/index.ts';
-import { type EventSourceHandle, runEventSource, sources } from '../../eventsources/index.ts';
+import { type EventSourceHandle, runEventSource } from '../../eventsources/index.ts';
 import { applyParameters } from '../../triggers/index.ts';
 import { removeBusTraces, SHARED_NATS_URL, testBusName } from '../support/jetstream.ts';
 import { manualClock } from '../support/manual-clock.ts';
