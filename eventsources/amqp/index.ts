@@ -1,8 +1,8 @@
 import type { Channel, ChannelModel, ConsumeMessage, SocketOptions } from 'amqplib';
 import { isImpulseError } from '../../core/errors.ts';
-import { runUnderLease, sourceLeaseKey } from '../active-passive.ts';
-import { keepConnected, type Session } from '../queue/connection.ts';
+import type { Session } from '../queue/connection.ts';
 import { createHold, InFlight } from '../queue/hold.ts';
+import { leasedConnectionSource } from '../queue/leased-connection.ts';
 import type { EventSourceDriver, SourceContext, SourceInit } from '../types.ts';
 import { AckWindow } from './acks.ts';
 import { type AmqpConfig, type ResolvedAmqp, resolveAmqp } from './config.ts';
@@ -22,25 +22,7 @@ export const AMQP_PREFETCH = 256;
  */
 export function createAmqpSource(init: SourceInit<AmqpConfig>): EventSourceDriver {
   const config = resolveAmqp(init.config, init.path, init.secrets);
-  return {
-    start: (ctx) =>
-      runUnderLease({
-        ctx,
-        leases: init.services.leases,
-        key: sourceLeaseKey(init.namespace, init.eventSourceName, init.eventName),
-        work: (signal) =>
-          keepConnected({
-            signal,
-            logger: ctx.logger,
-            backoff: config.backoff,
-            path: init.path,
-            target: config.target,
-            secrets: config.secrets,
-            connect: (s) => consume(ctx, config, s),
-            connected: () => ctx.ready(),
-          }),
-      }),
-  };
+  return leasedConnectionSource(init, config, (ctx, s) => consume(ctx, config, s));
 }
 
 async function consume(ctx: SourceContext, config: ResolvedAmqp, signal: AbortSignal): Promise<Session> {

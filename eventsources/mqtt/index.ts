@@ -1,8 +1,8 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { isImpulseError } from '../../core/errors.ts';
-import { runUnderLease, sourceLeaseKey } from '../active-passive.ts';
-import { keepConnected, type Session } from '../queue/connection.ts';
+import type { Session } from '../queue/connection.ts';
 import { busMayRecover, createHold, type Hold, InFlight } from '../queue/hold.ts';
+import { leasedConnectionSource } from '../queue/leased-connection.ts';
 import { messageBody } from '../queue/message-body.ts';
 import type { EventSourceDriver, SourceContext, SourceInit } from '../types.ts';
 import { DeferredAcks } from './acks.ts';
@@ -30,25 +30,7 @@ const MAX_IN_FLIGHT = 256;
  */
 export function createMqttSource(init: SourceInit<MqttConfig>): EventSourceDriver {
   const config = resolveMqtt(init.config, init.path, init.secrets);
-  return {
-    start: (ctx) =>
-      runUnderLease({
-        ctx,
-        leases: init.services.leases,
-        key: sourceLeaseKey(init.namespace, init.eventSourceName, init.eventName),
-        work: (signal) =>
-          keepConnected({
-            signal,
-            logger: ctx.logger,
-            backoff: config.backoff,
-            path: init.path,
-            target: config.target,
-            secrets: config.secrets,
-            connect: (s) => subscribe(ctx, config, s),
-            connected: () => ctx.ready(),
-          }),
-      }),
-  };
+  return leasedConnectionSource(init, config, (ctx, s) => subscribe(ctx, config, s));
 }
 
 async function subscribe(ctx: SourceContext, config: ResolvedMqtt, signal: AbortSignal): Promise<Session> {

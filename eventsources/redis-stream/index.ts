@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { isImpulseError } from '../../core/errors.ts';
-import { runUnderLease, sourceLeaseKey } from '../active-passive.ts';
 import { type ResolvedBackoff, resolveBackoff } from '../queue/backoff.ts';
-import { keepConnected, type Session } from '../queue/connection.ts';
+import type { Session } from '../queue/connection.ts';
 import { createHold, type Hold, InFlight } from '../queue/hold.ts';
+import { leasedConnectionSource } from '../queue/leased-connection.ts';
 import { connectionEnded, openRedis, resolveRedisConnection } from '../redis/index.ts';
 import type { EventSourceDriver, SourceConfig, SourceContext, SourceInit } from '../types.ts';
 
@@ -58,25 +58,11 @@ export function createRedisStreamSource(
     blockMs: options.blockMs ?? 2000,
     metadata: config.metadata && Object.keys(config.metadata).length > 0 ? config.metadata : undefined,
   };
-  return {
-    start: (ctx) =>
-      runUnderLease({
-        ctx,
-        leases: init.services.leases,
-        key: sourceLeaseKey(init.namespace, init.eventSourceName, init.eventName),
-        work: (signal) =>
-          keepConnected({
-            signal,
-            logger: ctx.logger,
-            backoff,
-            path,
-            target: connection.target,
-            secrets: [connection.password],
-            connect: async (s) => read(ctx, await openRedis(connection), reader, s),
-            connected: () => ctx.ready(),
-          }),
-      }),
-  };
+  return leasedConnectionSource(
+    init,
+    { backoff, target: connection.target, secrets: [connection.password] },
+    async (ctx, s) => read(ctx, await openRedis(connection), reader, s),
+  );
 }
 
 async function read(

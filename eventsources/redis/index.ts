@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { isImpulseError } from '../../core/errors.ts';
-import { runUnderLease, sourceLeaseKey } from '../active-passive.ts';
 import { type ResolvedBackoff, resolveBackoff } from '../queue/backoff.ts';
-import { keepConnected, type Session } from '../queue/connection.ts';
+import type { Session } from '../queue/connection.ts';
 import { busMayRecover, InFlight } from '../queue/hold.ts';
+import { leasedConnectionSource } from '../queue/leased-connection.ts';
 import { messageBody } from '../queue/message-body.ts';
 import type { EventSourceDriver, SourceConfig, SourceContext, SourceInit } from '../types.ts';
 import { connectionEnded, openRedis, resolveRedisConnection } from './connection.ts';
@@ -50,28 +50,11 @@ export function createRedisSource(
   const patterns = config.channels.filter((c) => GLOB.test(c));
   const jsonBody = config.jsonBody ?? false;
   const metadata = config.metadata && Object.keys(config.metadata).length > 0 ? config.metadata : undefined;
-  return {
-    start: (ctx) =>
-      runUnderLease({
-        ctx,
-        leases: init.services.leases,
-        key: sourceLeaseKey(init.namespace, init.eventSourceName, init.eventName),
-        work: (signal) =>
-          keepConnected({
-            signal,
-            logger: ctx.logger,
-            backoff,
-            path,
-            target: connection.target,
-            secrets: [connection.password],
-            connect: async () => {
-              const redis = await openRedis(connection);
-              return subscribe(ctx, redis, { channels, patterns, jsonBody, metadata });
-            },
-            connected: () => ctx.ready(),
-          }),
-      }),
-  };
+  return leasedConnectionSource(
+    init,
+    { backoff, target: connection.target, secrets: [connection.password] },
+    async (ctx) => subscribe(ctx, await openRedis(connection), { channels, patterns, jsonBody, metadata }),
+  );
 }
 
 interface Subscription {

@@ -86,7 +86,8 @@ describe('keyed correlation', () => {
     await start(andSensor({ depExtra: keyed, spec: '  correlationWindow: 300ms\n' }));
     await publishEvent(bus, 'src', 'tests', { body: { commit: 'c1', n: 'old' } });
     await waitFor(async () => (await kv.keys('default.s.call.k.')).length === 1, { message: 'held for c1' });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const heldBy = Date.now();
+    await waitFor(() => Date.now() - heldBy > 350, { timeoutMs: 2000, message: 'the 300 ms window to pass' });
     await publishEvent(bus, 'src', 'image', { body: { commit: 'c1', n: 'img' } });
     await publishEvent(bus, 'src', 'tests', { body: { commit: 'c1', n: 'new' } });
     await waitFor(() => sink.received.length === 1, { message: 'a firing' });

@@ -49,3 +49,19 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number, message 
     clearTimeout(timer);
   }
 }
+
+/**
+ * Checks that `condition` stays true for `forMs` (a negative outcome: something must NOT happen),
+ * polling it and failing at the first poll where it is false.
+ */
+export async function staysTrue(
+  condition: () => boolean,
+  { forMs, intervalMs = 10, message = 'condition' }: { forMs: number; intervalMs?: number; message?: string },
+): Promise<void> {
+  const until = Date.now() + forMs;
+  while (Date.now() < until) {
+    if (!condition()) throw new Error(`${message} stopped holding before ${forMs} ms had passed`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  if (!condition()) throw new Error(`${message} stopped holding before ${forMs} ms had passed`);
+}
