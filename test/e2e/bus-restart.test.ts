@@ -5,7 +5,7 @@ import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { testBusName } from '../support/jetstream.ts';
 import { type NatsServer, startNatsServer } from '../support/nats-server.ts';
 import { waitFor } from '../support/wait.ts';
-import { SpineWorld } from './fixture.ts';
+import { forwardingSensor, SpineWorld } from './fixture.ts';
 
 /** Longer than the 4 s after which a sensor that cannot renew its lease stops acting. */
 const OUTAGE_MS = 8000;
@@ -34,20 +34,7 @@ describe('NATS stopped and started mid-stream', () => {
       'sensor',
       await world.write(
         'sensor.yaml',
-        `apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {name: restart${randomUUID().slice(0, 6)}}
-spec:
-  dependencies: [{name: a, eventSourceName: hooks, eventName: a}]
-  triggers:
-    - template:
-        name: to-sink
-        http:
-          url: ${sink.url}/received
-          payload:
-            - src: {dependencyName: a, dataKey: body.value}
-              dest: a
-`,
+        forwardingSensor(sink.url, { name: `restart${randomUUID().slice(0, 6)}` }),
       ),
     );
     const pids = world.processes.map((p) => p.child.pid);

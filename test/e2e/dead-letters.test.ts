@@ -5,7 +5,7 @@ import { runCli } from '../support/cli.ts';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { removeBusTraces, SHARED_NATS_URL, testBusName } from '../support/jetstream.ts';
 import { waitFor } from '../support/wait.ts';
-import { SpineWorld } from './fixture.ts';
+import { forwardingSensor, SpineWorld } from './fixture.ts';
 
 let world: SpineWorld;
 let sink: HttpSink;
@@ -31,21 +31,10 @@ describe('dead letters', () => {
       'sensor',
       await world.write(
         'sensor.yaml',
-        `apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {name: ${name}}
-spec:
-  dependencies: [{name: a, eventSourceName: hooks, eventName: a}]
-  triggers:
-    - template:
-        name: to-sink
-        http:
-          url: ${sink.url}/received
-          payload:
-            - src: {dependencyName: a, dataKey: body.value}
-              dest: a
-      retryStrategy: {steps: 3, duration: 20ms}
-`,
+        forwardingSensor(sink.url, {
+          name,
+          trigger: '      retryStrategy: {steps: 3, duration: 20ms}',
+        }),
       ),
     );
     let flaky = 2;

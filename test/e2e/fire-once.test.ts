@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { removeBusTraces, SHARED_NATS_URL, testBusName } from '../support/jetstream.ts';
 import { waitFor } from '../support/wait.ts';
-import { SpineWorld } from './fixture.ts';
+import { forwardingSensor, SpineWorld } from './fixture.ts';
 
 let world: SpineWorld;
 let sink: HttpSink;
@@ -23,21 +23,11 @@ afterEach(async () => {
 
 /** A sensor with a unique name (leases are per namespace and name) forwarding `body.value`. */
 function sensorYaml(name: string, dependencies: string[]): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {name: ${name}}
-spec:
-  dependencies:
-${dependencies.map((d) => `    - {name: ${d}, eventSourceName: hooks, eventName: ${d}}`).join('\n')}
-  triggers:
-    - template:
-        name: to-sink
-        http:
-          url: ${sink.url}/received
-          payload:
-${dependencies.map((d) => `            - src: {dependencyName: ${d}, dataKey: body.value}\n              dest: ${d}`).join('\n')}
-      retryStrategy: {steps: 3, duration: 50ms}
-`;
+  return forwardingSensor(sink.url, {
+    name,
+    dependencies: dependencies,
+    trigger: '      retryStrategy: {steps: 3, duration: 50ms}',
+  });
 }
 
 async function correlationEntry(key: string) {

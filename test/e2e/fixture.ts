@@ -74,3 +74,42 @@ ${entries}
     await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+export interface ForwardingSensorOptions {
+  /** @default forward */
+  name?: string;
+  /** @default ['a'] */
+  dependencies?: string[];
+  /** Extra `spec` lines, indented by two spaces (e.g. `  replicas: 2`). */
+  spec?: string;
+  /** Extra trigger-level lines, indented by six spaces (e.g. `      retryStrategy: {steps: 3}`). */
+  trigger?: string;
+}
+
+/**
+ * The Sensor most end-to-end tests use: each dependency `d` listens to event `d` of the `hooks`
+ * EventSource, and one HTTP trigger POSTs `{d: <body.value of d's event>}` to `<sinkUrl>/received`.
+ */
+export function forwardingSensor(sinkUrl: string, options: ForwardingSensorOptions = {}): string {
+  const dependencies = options.dependencies ?? ['a'];
+  const deps = dependencies
+    .map((d) => `    - {name: ${d}, eventSourceName: hooks, eventName: ${d}}`)
+    .join('\n');
+  const payload = dependencies
+    .map((d) => `            - src: {dependencyName: ${d}, dataKey: body.value}\n              dest: ${d}`)
+    .join('\n');
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: ${options.name ?? 'forward'}}
+spec:
+${options.spec ? `${options.spec}\n` : ''}  dependencies:
+${deps}
+  triggers:
+    - template:
+        name: to-sink
+        http:
+          url: ${sinkUrl}/received
+          payload:
+${payload}
+${options.trigger ? `${options.trigger}\n` : ''}`;
+}

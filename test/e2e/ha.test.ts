@@ -4,7 +4,7 @@ import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { type ImpulseProcess, startImpulse } from '../support/impulse-process.ts';
 import { removeBusTraces, SHARED_NATS_URL, testBusName } from '../support/jetstream.ts';
 import { waitFor } from '../support/wait.ts';
-import { SpineWorld } from './fixture.ts';
+import { forwardingSensor, SpineWorld } from './fixture.ts';
 
 let world: SpineWorld;
 let sink: HttpSink;
@@ -35,21 +35,7 @@ async function twoReplicas(): Promise<[ImpulseProcess, ImpulseProcess]> {
   await world.run('eventsource', await world.write('es.yaml', world.webhookEventSource({ a: '/a' })));
   const file = await world.write(
     'sensor.yaml',
-    `apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {name: ha${randomUUID().slice(0, 6)}}
-spec:
-  replicas: 2
-  dependencies: [{name: a, eventSourceName: hooks, eventName: a}]
-  triggers:
-    - template:
-        name: to-sink
-        http:
-          url: ${sink.url}/received
-          payload:
-            - src: {dependencyName: a, dataKey: body.value}
-              dest: a
-`,
+    forwardingSensor(sink.url, { name: `ha${randomUUID().slice(0, 6)}`, spec: '  replicas: 2' }),
   );
   const active = await world.run('sensor', file);
   const standby = await startImpulse('sensor:standby', ['sensor', '-f', file, '--bus', world.busUrl], {

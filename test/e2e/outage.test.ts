@@ -4,7 +4,7 @@ import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { testBusName } from '../support/jetstream.ts';
 import { type NatsServer, startNatsServer } from '../support/nats-server.ts';
 import { waitFor } from '../support/wait.ts';
-import { SpineWorld } from './fixture.ts';
+import { forwardingSensor, SpineWorld } from './fixture.ts';
 
 const OUTAGE_MS = 30_000;
 
@@ -27,26 +27,7 @@ afterEach(async () => {
 describe('a bus outage', () => {
   it('answers 503 with Retry-After while NATS is down for 30 s, and delivers again once it is back, without restarts', async () => {
     await world.run('eventsource', await world.write('es.yaml', world.webhookEventSource({ a: '/a' })));
-    await world.run(
-      'sensor',
-      await world.write(
-        'sensor.yaml',
-        `apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {name: forward}
-spec:
-  dependencies: [{name: a, eventSourceName: hooks, eventName: a}]
-  triggers:
-    - template:
-        name: to-sink
-        http:
-          url: ${sink.url}/received
-          payload:
-            - src: {dependencyName: a, dataKey: body.value}
-              dest: a
-`,
-      ),
-    );
+    await world.run('sensor', await world.write('sensor.yaml', forwardingSensor(sink.url)));
     expect((await world.post('/a', { value: 'before' })).status).toBe(200);
     await waitFor(() => sink.received.length === 1, { timeoutMs: 10_000 });
 

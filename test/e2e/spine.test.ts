@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type HttpSink, startHttpSink } from '../support/http-sink.ts';
 import { removeBusTraces, SHARED_NATS_URL, streamMessages, testBusName } from '../support/jetstream.ts';
 import { waitFor } from '../support/wait.ts';
-import { SpineWorld } from './fixture.ts';
+import { forwardingSensor, SpineWorld } from './fixture.ts';
 
 let world: SpineWorld;
 let sink: HttpSink;
@@ -20,36 +20,13 @@ afterEach(async () => {
   await removeBusTraces(world.busName);
 });
 
-function forwardingSensor(dependencies: string[], extra = ''): string {
-  const deps = dependencies
-    .map((d) => `    - {name: ${d}, eventSourceName: hooks, eventName: ${d}}`)
-    .join('\n');
-  const payload = dependencies
-    .map((d) => `            - src: {dependencyName: ${d}, dataKey: body.value}\n              dest: ${d}`)
-    .join('\n');
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {name: forward}
-spec:
-  dependencies:
-${deps}
-  triggers:
-    - template:
-        name: to-sink
-        http:
-          url: ${sink.url}/received
-          payload:
-${payload}
-${extra}`;
-}
-
 describe('webhook -> JetStream -> sensor -> trigger', () => {
   it('delivers a POSTed event to an HTTP trigger with the parameter value, stored in JetStream between', async () => {
     const source = await world.run(
       'eventsource',
       await world.write('es.yaml', world.webhookEventSource({ a: '/a' })),
     );
-    const sensor = await world.run('sensor', await world.write('sensor.yaml', forwardingSensor(['a'])));
+    const sensor = await world.run('sensor', await world.write('sensor.yaml', forwardingSensor(sink.url)));
 
     const res = await world.post('/a', { value: 'hello' });
     expect(res.status).toBe(200);
@@ -86,7 +63,7 @@ describe('webhook -> JetStream -> sensor -> trigger', () => {
 
   it('keeps every event accepted while the sensor is down, and delivers all of them when it returns', async () => {
     await world.run('eventsource', await world.write('es.yaml', world.webhookEventSource({ a: '/a' })));
-    const sensorFile = await world.write('sensor.yaml', forwardingSensor(['a']));
+    const sensorFile = await world.write('sensor.yaml', forwardingSensor(sink.url));
     const first = await world.run('sensor', sensorFile);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
 
@@ -106,7 +83,10 @@ describe('webhook -> JetStream -> sensor -> trigger', () => {
       'eventsource',
       await world.write('es.yaml', world.webhookEventSource({ a: '/a', b: '/b' })),
     );
-    const sensorFile = await world.write('sensor.yaml', forwardingSensor(['a', 'b']));
+    const sensorFile = await world.write(
+      'sensor.yaml',
+      forwardingSensor(sink.url, { dependencies: ['a', 'b'] }),
+    );
     const sensor = await world.run('sensor', sensorFile);
 
     expect((await world.post('/a', { value: 'first' })).status).toBe(200);
@@ -136,7 +116,7 @@ describe('webhook -> JetStream -> sensor -> trigger', () => {
 
   it('lets a slow trigger finish before exiting on SIGTERM', async () => {
     await world.run('eventsource', await world.write('es.yaml', world.webhookEventSource({ a: '/a' })));
-    const sensor = await world.run('sensor', await world.write('sensor.yaml', forwardingSensor(['a'])));
+    const sensor = await world.run('sensor', await world.write('sensor.yaml', forwardingSensor(sink.url)));
     let release: (status: number) => void = () => undefined;
     sink.respond = () => new Promise<number>((resolve) => (release = resolve));
 
