@@ -25,7 +25,7 @@ afterEach(async () => {
 function sensorYaml(name: string, dependencies: string[]): string {
   return forwardingSensor(sink.url, {
     name,
-    dependencies: dependencies,
+    dependencies,
     trigger: '      retryStrategy: {steps: 3, duration: 50ms}',
   });
 }
