@@ -1,66 +1,11 @@
-import { afterAll, beforeAll } from 'vitest';
-import { createSecretResolver } from '../../../core/secrets.ts';
 import { createRedisStreamSource } from '../../../eventsources/redis-stream/index.ts';
-import { freePort } from '../../support/ports.ts';
-import { type RedisTestClient, redisTestClient, SHARED_REDIS } from '../../support/redis.ts';
-import { startTcpProxy } from '../../support/tcp-proxy.ts';
-import { uniqueName } from '../../support/unique.ts';
-import { runSourceConformance } from '../conformance.ts';
-import { sourceInit } from '../source-fixture.ts';
+import { runRedisConformance } from '../redis-conformance.ts';
 
-let client: RedisTestClient;
-beforeAll(async () => {
-  client = await redisTestClient();
-});
-afterAll(() => client.close());
-
-const backoff = { initialMs: 200, factor: 2, jitter: 0, steps: 3 };
-
-runSourceConformance(
-  'redisStream',
-  async (kind, options = {}) => {
-    if (kind === 'broken') {
-      const port = await freePort();
-      const driver = createRedisStreamSource(
-        sourceInit(
-          'redisStream',
-          {
-            hostAddress: `127.0.0.1:${port}`,
-            streams: ['never'],
-            password: { name: 'redis', key: 'password' },
-          },
-          { secrets: createSecretResolver({ env: { IMPULSE_SECRET_REDIS_PASSWORD: 's3cret-pass' } }) },
-        ),
-        { backoff: { ...backoff, initialMs: 50, steps: 2 } },
-      );
-      return {
-        start: (ctx) => driver.start(ctx),
-        produce: async () => undefined,
-        expectedStartupError: new RegExp(`cannot connect to redis://127\\.0\\.0\\.1:${port}/0`),
-        secret: 's3cret-pass',
-      };
-    }
-    const proxy = await startTcpProxy({ port: SHARED_REDIS.port });
-    const stream = options.group ? `stream-${options.group}` : uniqueName('stream');
-    client.forget(stream);
-    const driver = createRedisStreamSource(
-      sourceInit(
-        'redisStream',
-        { hostAddress: `127.0.0.1:${proxy.port}`, streams: [stream], consumerGroup: 'conformance' },
-        { services: options.leases ? { leases: options.leases } : {} },
-      ),
-      { backoff, blockMs: 500 },
-    );
-    return {
-      start: (ctx) => driver.start(ctx),
-      produce: async () => {
-        await client.redis.xadd(stream, '*', 'hello', 'stream');
-      },
-      cut: () => proxy.cut(),
-      restore: () => proxy.restore(),
-      refused: () => proxy.refused,
-      cleanup: () => proxy.close(),
-    };
+runRedisConformance({
+  type: 'redisStream',
+  config: (hostAddress, stream) => ({ hostAddress, streams: [stream], consumerGroup: 'conformance' }),
+  create: (init, { backoff }) => createRedisStreamSource(init, { backoff, blockMs: 500 }),
+  produce: async (client, stream) => {
+    await client.redis.xadd(stream, '*', 'hello', 'stream');
   },
-  { reconnect: true, lease: true },
-);
+});
