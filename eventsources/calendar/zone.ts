@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImpulseError } from '../../core/errors.ts';
+import { zoneOffset } from '../../core/time-zone.ts';
 
 /**
  * A time zone as the calendar needs it: the UTC offset at an instant (from the runtime's ICU data)
@@ -23,18 +24,9 @@ const ZONEINFO_DIR = process.env.ZONEINFO ?? '/usr/share/zoneinfo';
 /** Loads an IANA zone (`Europe/Berlin`); `INVALID_MANIFEST` naming `path` for an unknown one. */
 export function loadZone(name: string, path: string): Zone {
   if (name === '' || name === 'UTC' || name === 'Etc/UTC') return UTC_ZONE;
-  let format: Intl.DateTimeFormat;
+  let offsetAt: (instantMs: number) => number;
   try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: name,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
+    offsetAt = zoneOffset(name);
   } catch (err) {
     throw new ImpulseError(
       'INVALID_MANIFEST',
@@ -43,22 +35,6 @@ export function loadZone(name: string, path: string): Zone {
     );
   }
   const abbreviations = readAbbreviations(name);
-  const offsetAt = (instantMs: number): number => {
-    const seconds = Math.floor(instantMs / 1000) * 1000;
-    const parts: Record<string, number> = {};
-    for (const part of format.formatToParts(seconds)) {
-      if (part.type !== 'literal') parts[part.type] = Number(part.value);
-    }
-    const local = Date.UTC(
-      parts.year!,
-      parts.month! - 1,
-      parts.day!,
-      parts.hour!,
-      parts.minute!,
-      parts.second!,
-    );
-    return local - seconds;
-  };
   return {
     name,
     offsetAt,

@@ -1,3 +1,4 @@
+import { zoneOffset } from '../../core/time-zone.ts';
 import type { TimeFilter } from '../../crds/index.ts';
 import type { CloudEvent } from '../../eventbus/index.ts';
 import { type Check, LazyVerdict } from './combine.ts';
@@ -106,30 +107,7 @@ const BUCKET_MS = 15 * 60_000;
  * a quarter hour in which the offset changes is worked out event by event.
  */
 function zonedSecondsOfDay(zone: string): (ms: number) => number {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const offsetAt = (ms: number): number => {
-    const whole = Math.floor(ms / 1000) * 1000;
-    const parts: Record<string, number> = {};
-    for (const part of format.formatToParts(whole)) parts[part.type] = Number(part.value);
-    const local = Date.UTC(
-      parts.year ?? 1970,
-      (parts.month ?? 1) - 1,
-      parts.day ?? 1,
-      parts.hour ?? 0,
-      parts.minute ?? 0,
-      parts.second ?? 0,
-    );
-    return local - whole;
-  };
+  const offsetAt = zoneOffset(zone);
   let bucket = Number.NaN;
   let offset: number | undefined;
   return (ms) => {
