@@ -170,6 +170,8 @@ class SensorReplica implements SensorHandle {
       await runner.start();
     }
     activation.started = true;
+    // From here on events reach the triggers; a first start's consumers see only what comes after.
+    logger.info('sensor active: every trigger subscribed');
     return activation;
   }
 

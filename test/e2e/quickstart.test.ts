@@ -55,9 +55,9 @@ describe('the README quick start', () => {
     try {
       await waitFor(
         () =>
-          lines.some((l) => l.includes('[sensor/notified] sensor running')) &&
-          lines.some((l) => l.includes('[sensor/quickstart] sensor running')),
-        { timeoutMs: 20_000, message: 'both sensors to run' },
+          lines.some((l) => l.includes('[sensor/notified] sensor active')) &&
+          lines.some((l) => l.includes('[sensor/quickstart] sensor active')),
+        { timeoutMs: 20_000, message: 'both sensors to be active' },
       );
       expect((await curlPush()).status).toBe(200);
       const pushed = await waitFor(
@@ -85,6 +85,10 @@ describe('the README quick start', () => {
     const dev = startDev(['examples/quickstart', '--bus', 'memory://']);
     try {
       await waitFor(() => dev.lines.some((l) => l.includes('NOTHING IS DURABLE')), { timeoutMs: 20_000 });
+      await waitFor(() => dev.lines.filter((l) => l.includes('sensor active')).length === 2, {
+        timeoutMs: 20_000,
+        message: 'both sensors to be active',
+      });
       expect((await curlPush()).status).toBe(200);
       const notified = await waitFor(() => dev.lines.find((l) => l.includes('trigger=log-notified')), {
         timeoutMs: 10_000,
