@@ -78,6 +78,9 @@ describe('two replicas of a sensor', () => {
     const [leader, follower] = await twoReplicas();
     expect((await world.post('/a', { value: 'before' })).status).toBe(200);
     await waitFor(() => count('before') === 1, { timeoutMs: 10_000, message: 'the first firing' });
+    // Its success is logged once the answer is back: wait for it, so a line written before the pause
+    // is not counted as a firing after it.
+    await waitFor(() => fired(leader) === 1, { timeoutMs: 5000, message: 'the leader to log its firing' });
 
     leader.kill('SIGSTOP');
     await waitFor(async () => (await health(follower)).status === 200, {
