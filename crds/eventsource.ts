@@ -6,6 +6,7 @@ import { BitbucketEventSource } from './sources/bitbucket.ts';
 import { BitbucketServerEventSource } from './sources/bitbucketserver.ts';
 import { CalendarEventSource } from './sources/calendar.ts';
 import { FileEventSource } from './sources/file.ts';
+import { GiteaEventSource } from './sources/gitea.ts';
 import { GithubEventSource } from './sources/github.ts';
 import { GitlabEventSource } from './sources/gitlab.ts';
 import { MqttEventSource } from './sources/mqtt.ts';
@@ -22,6 +23,7 @@ export const SOURCE_SCHEMAS = {
   gitlab: GitlabEventSource,
   bitbucket: BitbucketEventSource,
   bitbucketserver: BitbucketServerEventSource,
+  gitea: GiteaEventSource,
   calendar: CalendarEventSource,
   nats: NatsEventSource,
   amqp: AmqpEventSource,
@@ -89,6 +91,7 @@ export const EventSourceSpec = Obj(
     gitlab: events('gitlab', GitlabEventSource),
     bitbucket: events('bitbucket', BitbucketEventSource),
     bitbucketserver: events('bitbucketserver', BitbucketServerEventSource),
+    gitea: events('gitea', GiteaEventSource),
     calendar: events('calendar', CalendarEventSource),
     nats: events('nats', NatsEventSource),
     amqp: events('amqp', AmqpEventSource),

@@ -9,4 +9,5 @@ export { API_GROUP, API_VERSION, API_VERSIONS, ARGO_API_VERSION } from './kinds.
 export * from './load.ts';
 export { readStreamConfig } from './semantics/eventbus.ts';
 export * from './sensor.ts';
+export { GITLAB_EVENT_NAMES, GITLAB_EVENTS } from './sources/gitlab.ts';
 export { type DocumentVerdict, type ImpulseObject, releaseValidators, validateDocument } from './validate.ts';

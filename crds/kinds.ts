@@ -49,7 +49,7 @@ export const KINDS: Record<KindDefinition['kind'], KindDefinition> = {
         what: 'source',
         supported: SOURCE_TYPES,
         unsupported: UNSUPPORTED_SOURCE_TYPES,
-        planned: ['gitea'],
+        planned: [],
       },
     ],
     semantics: eventSourceSemantics as (o: never) => SemanticProblem[],
@@ -65,7 +65,7 @@ export const KINDS: Record<KindDefinition['kind'], KindDefinition> = {
         what: 'trigger',
         supported: TRIGGER_TYPES,
         unsupported: UNSUPPORTED_TRIGGER_TYPES,
-        planned: ['argocd', 'gitops'],
+        planned: [],
       });
       return triggers.flatMap((trigger, i) => {
         const slots = [slot(['spec', 'triggers', i, 'template'])];

@@ -3,6 +3,8 @@ import { parseGoDuration } from '../../core/duration.ts';
 import type { EventSource } from '../eventsource.ts';
 import type { FieldPath } from '../issues.ts';
 import type { SemanticProblem } from '../kinds.ts';
+import { gitSourceProblems } from './git-sources.ts';
+import { resourceProblems } from './resource.ts';
 import {
   duplicateNames,
   durationProblem,
@@ -15,7 +17,7 @@ import { sourceFilterProblemsAt } from './source-filter.ts';
 
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** Source types whose events carry a `webhook` block of their own (Argo's git providers). */
-const NESTED_WEBHOOK_TYPES = new Set(['github', 'gitlab', 'bitbucket', 'bitbucketserver']);
+const NESTED_WEBHOOK_TYPES = new Set(['github', 'gitlab', 'bitbucket', 'bitbucketserver', 'gitea']);
 const NOT_TYPE_KEYS = new Set(['eventBusName', 'template', 'service', 'replicas']);
 
 /** Checks an EventSource beyond its schema: names, endpoints, schedules, durations and filters. */
@@ -43,6 +45,8 @@ export function eventSourceSemantics(object: EventSource): SemanticProblem[] {
       const webhookPath = type === 'webhook' ? path : [...path, 'webhook'];
       if (isRecord(webhook)) problems.push(...webhookProblems(webhook, webhookPath, endpoints));
       if (type === 'calendar') problems.push(...calendarProblems(config, path));
+      if (NESTED_WEBHOOK_TYPES.has(type)) problems.push(...gitSourceProblems(type, config, path));
+      if (type === 'resource') problems.push(...resourceProblems(config, path));
       // The resource source's `filter` selects the objects to watch; every other type's is an expression.
       if (type !== 'resource') problems.push(...sourceFilterProblemsAt(config, path));
       if (isRecord(config.connectionBackoff)) {

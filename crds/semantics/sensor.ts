@@ -2,8 +2,10 @@ import { compileCondition } from '../../sensors/expressions/index.ts';
 import type { FieldPath } from '../issues.ts';
 import type { SemanticProblem } from '../kinds.ts';
 import type { Sensor } from '../sensor.ts';
+import { argoCdProblems } from './argocd.ts';
 import { deliveryProblems } from './delivery.ts';
 import { filterProblems } from './filters.ts';
+import { gitopsProblems } from './gitops.ts';
 import { duplicateNames, durationProblem, isRecord, subjectTokenProblem } from './shared.ts';
 import { templateProblems } from './templates.ts';
 
@@ -60,6 +62,8 @@ export function sensorSemantics(object: Sensor): SemanticProblem[] {
     }
   });
   problems.push(...filterProblems(object), ...templateProblems(object), ...deliveryProblems(object));
+  problems.push(...argoCdProblems(object));
+  problems.push(...gitopsProblems(object));
   return problems;
 }
 

@@ -19,7 +19,7 @@ export const URLArtifact = Obj(
     verifyCert: Opt(
       Type.Boolean({
         description:
-          "Verify the server's TLS certificate. Argo Events leaves it unverified unless this is true.",
+          "Verify the server's TLS certificate. Default true in Impulse (Argo Events leaves it unverified unless this is true); set false for a self-signed server.",
       }),
     ),
     verifycert: Opt(

@@ -1,6 +1,8 @@
 import { type Static, type TOptional, Type } from '@sinclair/typebox';
 import { Obj, Opt } from '../schema-kit.ts';
 import { ArgoWorkflowTrigger } from './triggers/argo-workflow.ts';
+import { ArgoCdTrigger } from './triggers/argocd.ts';
+import { GitOpsTrigger } from './triggers/gitops.ts';
 import { HTTPTrigger } from './triggers/http.ts';
 import { StandardK8STrigger } from './triggers/k8s.ts';
 import { LogTrigger } from './triggers/log.ts';
@@ -13,6 +15,8 @@ const TRIGGER_SCHEMAS = {
   k8s: StandardK8STrigger,
   argoWorkflow: ArgoWorkflowTrigger,
   nats: NATSTrigger,
+  argocd: ArgoCdTrigger,
+  gitops: GitOpsTrigger,
 } as const;
 
 export type TriggerType = keyof typeof TRIGGER_SCHEMAS;

@@ -37,6 +37,8 @@ export const BitbucketEventSource = Obj(
     repositorySlug: Opt(Type.String({ description: 'Deprecated: use `repositories`. A single repository.' })),
     repositories: Opt(Type.Array(BitbucketRepository, { description: 'Repositories to hook.' })),
     filter: Opt(EventSourceFilter),
+    // Impulse: when set, deliveries must carry a matching X-Hub-Signature (Argo Events never checks).
+    webhookSecret: Opt(SecretKeySelector),
   },
   'Bitbucket Cloud webhook deliveries; with credentials and `webhook.url`, the hooks are created too.',
 );

@@ -108,7 +108,15 @@ describe('trigger types', () => {
   const templateKeys = Object.keys(TriggerTemplate.properties);
 
   it('has one optional template property per supported type', () => {
-    expect([...TRIGGER_TYPES].sort()).toEqual(['argoWorkflow', 'http', 'k8s', 'log', 'nats']);
+    expect([...TRIGGER_TYPES].sort()).toEqual([
+      'argoWorkflow',
+      'argocd',
+      'gitops',
+      'http',
+      'k8s',
+      'log',
+      'nats',
+    ]);
     expect(
       templateKeys.filter((key) => !['name', 'conditions', 'conditionsReset'].includes(key)).sort(),
     ).toEqual([...TRIGGER_TYPES].sort());
@@ -132,7 +140,11 @@ describe('trigger types', () => {
       'azureServiceBus',
       'email',
     ];
-    expect([...TRIGGER_TYPES, ...UNSUPPORTED_TRIGGER_TYPES].sort()).toEqual(argo.sort());
+    // gitops and argocd are Impulse's own trigger types.
+    const impulseOnly = ['argocd', 'gitops'];
+    expect(
+      [...TRIGGER_TYPES, ...UNSUPPORTED_TRIGGER_TYPES].filter((t) => !impulseOnly.includes(t)).sort(),
+    ).toEqual(argo.sort());
   });
 
   it('rejects an unsupported trigger type as an unknown field of the template', () => {

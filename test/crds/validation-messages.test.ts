@@ -73,7 +73,7 @@ describe('types', () => {
         kafka: {url: x, topic: y}
 `);
     expect(problems(text)).toEqual([
-      'spec.triggers[0].template.kafka: trigger type "kafka" is not supported by Impulse; supported trigger types: log, http, k8s, argoWorkflow, nats',
+      'spec.triggers[0].template.kafka: trigger type "kafka" is not supported by Impulse; supported trigger types: log, http, k8s, argoWorkflow, nats, argocd, gitops',
     ]);
   });
 
@@ -86,7 +86,7 @@ spec:
     example: {region: us-east-1, queue: q}
 `;
     expect(problems(text)).toEqual([
-      'spec.sqs: source type "sqs" is not supported by Impulse; supported source types: webhook, github, gitlab, bitbucket, bitbucketserver, calendar, nats, amqp, mqtt, redis, redisStream, file, resource',
+      'spec.sqs: source type "sqs" is not supported by Impulse; supported source types: webhook, github, gitlab, bitbucket, bitbucketserver, gitea, calendar, nats, amqp, mqtt, redis, redisStream, file, resource',
     ]);
   });
 

@@ -35,6 +35,12 @@ export const StandardK8STrigger = Obj(
           'With operation update, read the current object from the cluster (by apiVersion, kind, name and namespace of the manifest) instead of using the manifest.',
       }),
     ),
+    forceConflicts: Opt(
+      Type.Boolean({
+        description:
+          'Impulse field. With patchStrategy application/apply-patch+yaml, take over fields another field manager owns instead of failing with a conflict (kubectl apply --server-side --force-conflicts).',
+      }),
+    ),
   },
   'Acts on a Kubernetes resource.',
 );
