@@ -1,5 +1,7 @@
 import type { TriggerTemplate } from '../crds/index.ts';
+import { createArgoWorkflowTrigger } from './argo-workflow/index.ts';
 import { createHttpTrigger } from './http/index.ts';
+import { createK8sTrigger } from './k8s/index.ts';
 import { createLogTrigger } from './log/index.ts';
 import { createNatsTrigger } from './nats/index.ts';
 import type { TriggerFactory } from './types.ts';
@@ -9,6 +11,8 @@ export const triggers: Record<string, TriggerFactory> = {
   log: createLogTrigger,
   http: createHttpTrigger,
   nats: createNatsTrigger,
+  k8s: createK8sTrigger,
+  argoWorkflow: createArgoWorkflowTrigger,
 };
 
 const TEMPLATE_KEYS = new Set(['name', 'conditions', 'conditionsReset']);

@@ -6,6 +6,7 @@ import { argoCdProblems } from './argocd.ts';
 import { deliveryProblems } from './delivery.ts';
 import { filterProblems } from './filters.ts';
 import { gitopsProblems } from './gitops.ts';
+import { kubernetesTriggerProblems } from './kubernetes-triggers.ts';
 import { duplicateNames, durationProblem, isRecord, subjectTokenProblem } from './shared.ts';
 import { templateProblems } from './templates.ts';
 
@@ -63,6 +64,7 @@ export function sensorSemantics(object: Sensor): SemanticProblem[] {
   });
   problems.push(...filterProblems(object), ...templateProblems(object), ...deliveryProblems(object));
   problems.push(...argoCdProblems(object));
+  problems.push(...kubernetesTriggerProblems(object));
   problems.push(...gitopsProblems(object));
   return problems;
 }

@@ -143,22 +143,4 @@ describe('sensor runtime', () => {
     // The second event's request proves the first was not redelivered in between or after it.
     expect(sink.received.map((r) => (r.json as { a: string }).a)).toEqual(['x', 'y']);
   });
-
-  it('refuses to start with a trigger type that is not implemented yet, naming the field', async () => {
-    const yaml = sensorFrom(`apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {name: s}
-spec:
-  dependencies: [{name: a, eventSourceName: src, eventName: a}]
-  triggers:
-    - template:
-        name: k
-        k8s:
-          operation: create
-          source: {resource: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}}
-`);
-    await expect(startSensor(yaml, sensorServices(bus))).rejects.toThrow(
-      'spec.triggers[0].template.k8s: trigger type "k8s" is not implemented in this version of Impulse',
-    );
-  });
 });
