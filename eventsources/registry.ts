@@ -21,6 +21,7 @@ export const sourceLoaders: SourceLoaders = {
   mqtt: async () => (await import('./mqtt/index.ts')).createMqttSource,
   nats: async () => (await import('./nats/index.ts')).createNatsSource,
   file: async () => (await import('./file/index.ts')).createFileSource,
+  resource: async () => (await import('./resource/index.ts')).createResourceSource,
 };
 
 /** Loads the factories of `types` (those Impulse has; the others stay absent). */

@@ -1,5 +1,6 @@
 import type { TriggerTemplate } from '../crds/index.ts';
 import { createArgoWorkflowTrigger } from './argo-workflow/index.ts';
+import { createArgoCdTrigger } from './argocd/index.ts';
 import { createHttpTrigger } from './http/index.ts';
 import { createK8sTrigger } from './k8s/index.ts';
 import { createLogTrigger } from './log/index.ts';
@@ -11,6 +12,7 @@ export const triggers: Record<string, TriggerFactory> = {
   log: createLogTrigger,
   http: createHttpTrigger,
   nats: createNatsTrigger,
+  argocd: createArgoCdTrigger,
   k8s: createK8sTrigger,
   argoWorkflow: createArgoWorkflowTrigger,
 };
