@@ -7,6 +7,8 @@
  * webhook-to-sink p50/p99 at a fixed 500 events/s next to raw JetStream publish-to-consume p99 in the
  * same run, and peak RSS per process. Goals: (b) >= 90% of (a); (c) >= 3,000 events/s, none lost;
  * p99 within 2x the raw p99; <= 100 MB RSS per process.
+ *   (d) signed GitHub pushes (a real ~7 KB payload) against the plain webhook posting the same body
+ *       unsigned, in one EventSource process (bench/support/git-push.ts). Goal: >= 90%.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +19,7 @@ import autocannon from 'autocannon';
 import { SERVICE_NODE_FLAGS } from '../core/node-flags.ts';
 import { startNatsServer } from '../test/support/nats-server.ts';
 import { freePort } from '../test/support/ports.ts';
+import { gitPushPhase } from './support/git-push.ts';
 import { sendPaced } from './support/paced.ts';
 import { type BenchProcess, percentile, REPO, startProcess, untilHealthy } from './support/processes.ts';
 import { rawJetStreamLatency } from './support/raw-latency.ts';
@@ -240,6 +243,18 @@ spec:
     `    raw JetStream publish-to-consume at ${RATE}/s: p50 ${raw.p50.toFixed(2)} ms, p99 ${raw.p99.toFixed(2)} ms`,
   );
   say(`    p99 ratio ${(p99 / raw.p99).toFixed(2)}x   goal <= 2x: ${p99 <= 2 * raw.p99 ? 'met' : 'NOT met'}`);
+  await stopAll();
+
+  await gitPushPhase({
+    cli: CLI,
+    natsUrl: nats.url,
+    dir,
+    rounds: ROUNDS,
+    durationS: DURATION_S,
+    connections: CONNECTIONS,
+    say,
+    processes,
+  });
   await stopAll();
 
   say('peak RSS per process (goal <= 100 MB):');

@@ -14,6 +14,11 @@ type SourceLoaders = { [T in SourceType]?: () => Promise<SourceFactory<SourceCon
  */
 export const sourceLoaders: SourceLoaders = {
   webhook: async () => (await import('./webhook/index.ts')).createWebhookSource,
+  github: async () => (await import('./github/index.ts')).createGithubSource,
+  gitlab: async () => (await import('./gitlab/index.ts')).createGitlabSource,
+  bitbucket: async () => (await import('./bitbucket/index.ts')).createBitbucketSource,
+  bitbucketserver: async () => (await import('./bitbucketserver/index.ts')).createBitbucketServerSource,
+  gitea: async () => (await import('./gitea/index.ts')).createGiteaSource,
   calendar: async () => (await import('./calendar/index.ts')).createCalendarSource,
   amqp: async () => (await import('./amqp/index.ts')).createAmqpSource,
   redis: async () => (await import('./redis/index.ts')).createRedisSource,

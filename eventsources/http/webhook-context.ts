@@ -79,7 +79,8 @@ export function resolveWebhookContext(
   return resolved;
 }
 
-function secret(secrets: SecretResolver, ref: SecretRef, field: string): string {
+/** Reads a secret a webhook needs; a missing one is an error naming `field` and the reference. */
+export function secret(secrets: SecretResolver, ref: SecretRef, field: string): string {
   try {
     // A webhook without its token or certificate must not start, `optional` or not.
     return secrets.get({ name: ref.name, key: ref.key });

@@ -2,6 +2,7 @@ import { isImpulseError, toImpulseError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { bearerTokenCheck } from '../http/bearer-auth.ts';
 import { errorResponse, type WebhookRequest, type WebhookResponse } from '../http/route.ts';
+import { type Refusal, webhookSignature } from '../http/signature.ts';
 import { type ResolvedWebhookContext, resolveWebhookContext } from '../http/webhook-context.ts';
 import type { EventSourceDriver, SourceConfig, SourceContext, SourceInit } from '../types.ts';
 import { webhookPayload } from './payload.ts';
@@ -16,7 +17,8 @@ export const BUS_RETRY_AFTER_SECONDS = '5';
  * with Argo Events' payload `{header, body, metadata}`. A request is answered 200 `{"id": ...}` only
  * once the bus has stored the event (or 200 `{"id": ..., "published": false}` when the event's
  * `filter` dropped it); 503 with `Retry-After` when the bus cannot take it; 400 for a
- * body that is not JSON; 401 for a missing or wrong bearer token (`authSecret`); 413 for a body over
+ * body that is not JSON; 401 for a missing or wrong bearer token (`authSecret`) or, with `hmac`, a
+ * missing signature, and 403 for a signature that does not match the body; 413 for a body over
  * `maxPayloadSize` or an event over the bus's `max_payload`. Requests are handled concurrently.
  *
  * The route is registered when the source is created, so a clash or a missing secret fails startup
@@ -26,6 +28,13 @@ export function createWebhookSource(init: SourceInit<SourceConfig<'webhook'>>): 
   const context = resolveWebhookContext(init.config, init.path, init.secrets);
   let ctx: SourceContext | undefined;
   const checkToken = context.authToken ? bearerTokenCheck(context.authToken) : undefined;
+  const signature = init.config.hmac
+    ? webhookSignature(init.config.hmac, `${init.path}.hmac`, init.secrets)
+    : undefined;
+  const refused = (status: number, reason: string) => {
+    ctx?.rejected();
+    (ctx?.logger ?? init.logger).warn({ status, reason }, 'request refused');
+  };
 
   const route = init.services.webhooks.route({
     port: context.port,
@@ -34,25 +43,28 @@ export function createWebhookSource(init: SourceInit<SourceConfig<'webhook'>>): 
     maxPayloadSize: context.maxPayloadSize,
     owner: init.path,
     ...(context.tls ? { tls: context.tls } : {}),
-    ...(checkToken
+    ...(checkToken || signature
       ? {
           authorize: (head) => {
-            const refusal = checkToken(head);
+            const refusal = checkToken?.(head);
             if (refusal) {
               ctx?.rejected();
               (ctx?.logger ?? init.logger).warn(
                 { status: 401 },
                 'request refused: bearer token missing or wrong',
               );
+              return refusal;
             }
-            return refusal;
+            const unsigned = signature?.present(head.headers);
+            if (unsigned) refused(unsigned.status, unsigned.reason);
+            return unsigned && errorResponse(unsigned.status, unsigned.reason);
           },
         }
       : {}),
     onRefused: () => ctx?.rejected(),
     handler: (request) =>
       ctx
-        ? answer(ctx, context, request)
+        ? answer(ctx, context, request, signature && ((r) => signature.verify(r.body, r.headers)), refused)
         : Promise.resolve(
             errorResponse(503, 'this webhook is not started yet', undefined, { 'retry-after': '1' }),
           ),
@@ -88,7 +100,14 @@ async function answer(
   ctx: SourceContext,
   context: ResolvedWebhookContext,
   request: WebhookRequest,
+  verify: ((request: WebhookRequest) => Refusal | undefined) | undefined,
+  refused: (status: number, reason: string) => void,
 ): Promise<WebhookResponse> {
+  const wrong = verify?.(request);
+  if (wrong) {
+    refused(wrong.status, wrong.reason);
+    return errorResponse(wrong.status, wrong.reason);
+  }
   let payload: unknown;
   try {
     payload = webhookPayload(request, context.metadata);
@@ -108,8 +127,11 @@ async function answer(
   }
 }
 
-/** The answer to a dispatch that failed; the dispatcher has logged and counted it already. */
-function failure(err: unknown, maxPayloadSize: number, logger: Logger): WebhookResponse {
+/**
+ * The answer to a dispatch that failed (503, 413, 400 or 500), shared by every webhook-style source;
+ * the dispatcher has logged and counted it already.
+ */
+export function failure(err: unknown, maxPayloadSize: number, logger: Logger): WebhookResponse {
   const error = toImpulseError(err);
   switch (error.code) {
     case 'BUS_UNAVAILABLE':

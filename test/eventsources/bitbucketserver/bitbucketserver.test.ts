@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryBus, type EventBus } from '../../../eventbus/index.ts';
+import type { GitPayload } from '../../../eventsources/git-hooks/payload.ts';
+import { staysTrue, waitFor } from '../../support/wait.ts';
+import { type FakeProviderApi, startFakeProviderApi } from '../git-hooks/fake-provider-api.ts';
+import { type GitFixture, sign, startGitSource } from '../git-hooks/git-fixture.ts';
+import { send } from '../http-client.ts';
+
+const SECRET = 'bbs-hook-secret';
+const ACCESS = 'bbs-access-token';
+const env = { IMPULSE_SECRET_BBS_SECRET: SECRET, IMPULSE_SECRET_BBS_TOKEN: ACCESS };
+let bus: EventBus & AsyncDisposable;
+let api: FakeProviderApi;
+const fixtures: GitFixture[] = [];
+
+beforeEach(async () => {
+  bus = createMemoryBus({ name: 'test' });
+  api = await startFakeProviderApi({
+    flavor: 'bitbucketserver',
+    authorized: (h) => h.authorization === `Bearer ${ACCESS}`,
+    projectRepos: { PROJ: ['one', 'two'] },
+    pullRequests: { bbb: ['OPEN'], ccc: ['MERGED'] },
+  });
+});
+afterEach(async () => {
+  await Promise.allSettled(fixtures.splice(0).map((f) => f.close()));
+  await bus.close();
+  await api.close();
+});
+
+async function bitbucketserver(extra: Record<string, unknown> = {}) {
+  const f = await startGitSource({
+    bus,
+    type: 'bitbucketserver',
+    config: {
+      repositories: [{ projectKey: 'KEY', repositorySlug: 'repo' }],
+      events: ['repo:refs_changed', 'pr:opened'],
+      webhookSecret: { name: 'bbs', key: 'secret' },
+      bitbucketserverBaseURL: `${api.url}/rest`,
+      ...extra,
+    },
+    env,
+  });
+  fixtures.push(f);
+  return f;
+}
+
+const refsChanged = {
+  eventKey: 'repo:refs_changed',
+  repository: { slug: 'repo', project: { key: 'KEY' } },
+  changes: [
+    { ref: { id: 'refs/heads/main', type: 'BRANCH' }, type: 'UPDATE', toHash: 'aaa' },
+    { ref: { id: 'refs/heads/feature', type: 'BRANCH' }, type: 'UPDATE', toHash: 'bbb' },
+    { ref: { id: 'refs/tags/v1', type: 'TAG' }, type: 'ADD', toHash: 'ccc' },
+  ],
+};
+
+function deliver(
+  url: string,
+  event: string,
+  body: unknown,
+  options: { secret?: string | null; id?: string } = {},
+) {
+  const text = JSON.stringify(body);
+  const secret = options.secret === undefined ? SECRET : options.secret;
+  return send(url, {
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-event-key': event,
+      'x-request-id': options.id ?? randomUUID(),
+      ...(secret === null ? {} : { 'x-hub-signature': sign(secret, text) }),
+    },
+    body: text,
+  });
+}
+
+describe('bitbucketserver source', () => {
+  it('stores a signed delivery under its X-Request-Id; refuses 401 unsigned and 403 wrongly signed', async () => {
+    const f = await bitbucketserver();
+    const id = randomUUID();
+    expect((await deliver(f.url, 'repo:refs_changed', refsChanged, { secret: null })).status).toBe(401);
+    expect((await deliver(f.url, 'repo:refs_changed', refsChanged, { secret: 'wrong' })).status).toBe(403);
+    const ok = await deliver(f.url, 'repo:refs_changed', refsChanged, { id });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toEqual({ id });
+    const event = await waitFor(() => f.events[0]);
+    expect(event).toMatchObject({ id, type: 'bitbucketserver' });
+    expect((event.data as GitPayload).body).toEqual(refsChanged);
+    expect((event.data as GitPayload).headers['X-Event-Key']).toEqual(['repo:refs_changed']);
+    expect(f.logs.lines.filter((l) => l.msg === 'delivery refused').map((l) => l.status)).toEqual([401, 403]);
+    expect(f.logs.text()).not.toContain(SECRET);
+  });
+
+  it('skips a ping and event keys not in events with 200', async () => {
+    const f = await bitbucketserver();
+    const ping = await deliver(f.url, 'diagnostics:ping', { test: true });
+    expect(ping.json).toMatchObject({ published: false, reason: 'a ping is not published' });
+    const merged = await deliver(f.url, 'pr:merged', { eventKey: 'pr:merged' });
+    expect(merged.json).toMatchObject({ published: false, reason: 'event "pr:merged" is not in events' });
+    await staysTrue(() => f.events.length === 0, { forMs: 200, message: 'nothing stored' });
+  });
+
+  it('with oneEventPerChange and skipBranchRefsChangedOnOpenPR, stores one event per change outside open PRs', async () => {
+    const f = await bitbucketserver({
+      accessToken: { name: 'bbs', key: 'token' },
+      oneEventPerChange: true,
+      skipBranchRefsChangedOnOpenPR: true,
+    });
+    const id = randomUUID();
+    const answer = await deliver(f.url, 'repo:refs_changed', refsChanged, { id });
+    expect(answer.json).toEqual({ ids: [`${id}:0`, `${id}:1`] });
+    await waitFor(() => f.events.length === 2);
+    const changes = f.events.map((e) => ((e.data as GitPayload).body as typeof refsChanged).changes);
+    // `feature` (commit bbb) has an open pull request; the tag is kept whatever its commit.
+    expect(changes).toEqual([[refsChanged.changes[0]], [refsChanged.changes[2]]]);
+  });
+
+  it('creates hooks on the repositories and on every repository of the projects, and puts back one deleted by hand', async () => {
+    await bitbucketserver({
+      accessToken: { name: 'bbs', key: 'token' },
+      projects: ['PROJ'],
+      webhook: { url: 'https://hooks.example.com/', endpoint: '/push' },
+      checkInterval: '300ms',
+    });
+    const hooks = (p: string, r: string) =>
+      api.hooks.get(`/rest/api/1.0/projects/${p}/repos/${r}/webhooks`) ?? [];
+    await waitFor(
+      () =>
+        hooks('KEY', 'repo').length === 1 &&
+        hooks('PROJ', 'one').length === 1 &&
+        hooks('PROJ', 'two').length === 1,
+    );
+    expect(hooks('PROJ', 'two')[0]).toMatchObject({
+      name: 'Impulse',
+      url: 'https://hooks.example.com/push',
+      active: true,
+      events: ['repo:refs_changed', 'pr:opened'],
+      configuration: { secret: SECRET },
+    });
+    api.hooks.get('/rest/api/1.0/projects/PROJ/repos/one/webhooks')!.splice(0);
+    await waitFor(() => hooks('PROJ', 'one').length === 1, {
+      message: 'the hook put back at the next check',
+    });
+  });
+});
