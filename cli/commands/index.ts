@@ -5,6 +5,8 @@ import { registerDlq } from './dlq.ts';
 import { registerEventSource } from './eventsource.ts';
 import { registerSend } from './send.ts';
 import { registerSensor } from './sensor.ts';
+import { registerStatus } from './status.ts';
+import { registerSync } from './sync.ts';
 import { registerTestSensor } from './test-sensor.ts';
 import { registerValidate } from './validate.ts';
 
@@ -18,4 +20,6 @@ export const commands: Record<string, (program: Command) => void> = {
   send: registerSend,
   dlq: registerDlq,
   'test-sensor': registerTestSensor,
+  sync: registerSync,
+  status: registerStatus,
 };

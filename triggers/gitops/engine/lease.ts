@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { ImpulseError } from '../../../core/errors.ts';
+import type { Logger } from '../../../core/logger.ts';
+import { type ApiResource, httpStatusOf, type KubeClient } from './kube-client.ts';
+import type { KubeObject } from './kube-object.ts';
+
+/** A held per-application lease. `signal` aborts when it is lost; `close()` releases it. */
+export interface AppLease {
+  readonly signal: AbortSignal;
+  readonly holder: string;
+  close(): Promise<void>;
+}
+
+export interface LeaseOptions {
+  namespace: string;
+  app: string;
+  logger: Logger;
+  signal?: AbortSignal;
+  /** @default 30 */
+  durationSeconds?: number;
+}
+
+/** RFC 3339 with microseconds, the MicroTime format of Lease times. */
+function microTime(at = new Date()): string {
+  return at.toISOString().replace(/Z$/, '000Z');
+}
+
+export function leaseName(app: string): string {
+  return `impulse-app-${app}`;
+}
+
+/**
+ * Takes the `coordination.k8s.io` Lease `impulse-app-<app>` in the destination namespace: one sync
+ * per application at a time, across processes and hosts. A Lease held by another holder is taken
+ * over only when it has not been renewed for its duration, timed on this host's own clock from when
+ * its last change was seen (never from a time written by another host). Waits until `signal` aborts.
+ */
+export async function acquireAppLease(client: KubeClient, options: LeaseOptions): Promise<AppLease> {
+  const res = await client.mustResource('coordination.k8s.io/v1', 'Lease');
+  const name = leaseName(options.app);
+  const duration = options.durationSeconds ?? 30;
+  const holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const ns = options.namespace;
+  let seen: { version: string; at: number } | undefined;
+  let told = false;
+  const gaveUp = () =>
+    new ImpulseError(
+      'TRANSIENT',
+      `gave up waiting for Lease ${ns}/${name}: another sync of ${options.app} holds it`,
+      {
+        cause: options.signal?.reason,
+      },
+    );
+  for (;;) {
+    if (options.signal?.aborted) throw gaveUp();
+    const current = await client.get(res, ns, name);
+    const spec = (current?.spec ?? {}) as {
+      holderIdentity?: string;
+      leaseDurationSeconds?: number;
+      leaseTransitions?: number;
+    };
+    const version = String(current?.metadata.resourceVersion ?? '');
+    if (current && seen?.version !== version) seen = { version, at: performance.now() };
+    const free = !current || !spec.holderIdentity || spec.holderIdentity === holder;
+    const expired =
+      seen !== undefined && performance.now() - seen.at > (spec.leaseDurationSeconds ?? duration) * 1000;
+    if (free || expired) {
+      const body = leaseObject(name, ns, holder, duration, (spec.leaseTransitions ?? 0) + (current ? 1 : 0));
+      try {
+        if (current) {
+          body.metadata.resourceVersion = version;
+          await client.replace(res, body, 'impulse');
+        } else await client.create(res, body, 'impulse');
+        return startRenewing(client, res, body, options, holder);
+      } catch (err) {
+        const status = httpStatusOf(err);
+        if (status !== 409) throw err; // someone else was quicker: look again
+      }
+      continue;
+    }
+    if (!told) {
+      options.logger.info(
+        { lease: `${ns}/${name}`, holder: spec.holderIdentity },
+        `waiting for the sync held by ${spec.holderIdentity}`,
+      );
+      told = true;
+    }
+    await sleep(1000, options.signal).catch(() => {
+      throw gaveUp();
+    });
+  }
+}
+
+function leaseObject(
+  name: string,
+  namespace: string,
+  holder: string,
+  duration: number,
+  transitions: number,
+): KubeObject {
+  const now = microTime();
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace },
+    spec: {
+      holderIdentity: holder,
+      leaseDurationSeconds: duration,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: transitions,
+    },
+  };
+}
+
+function startRenewing(
+  client: KubeClient,
+  res: ApiResource,
+  taken: KubeObject,
+  options: LeaseOptions,
+  holder: string,
+): AppLease {
+  const lost = new AbortController();
+  const duration = (taken.spec as { leaseDurationSeconds: number }).leaseDurationSeconds;
+  const name = taken.metadata.name ?? '';
+  let renewing: Promise<void> = Promise.resolve();
+  const timer = setInterval(
+    () => {
+      renewing = (async () => {
+        try {
+          const current = await client.get(res, options.namespace, name);
+          if ((current?.spec as { holderIdentity?: string } | undefined)?.holderIdentity !== holder) {
+            lost.abort(
+              new ImpulseError(
+                'INVALID_STATE',
+                `Lease ${options.namespace}/${name} was taken over by another sync`,
+              ),
+            );
+            return;
+          }
+          const spec = { ...(current?.spec as object), renewTime: microTime() };
+          await client.replace(res, { ...current!, spec }, 'impulse');
+        } catch (err) {
+          options.logger.warn(
+            { err: (err as Error).message },
+            `could not renew Lease ${options.namespace}/${name}`,
+          );
+        }
+      })();
+    },
+    (duration * 1000) / 3,
+  );
+  timer.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    signal: lost.signal,
+    holder,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await renewing;
+        try {
+          const current = await client.get(res, options.namespace, name);
+          const spec = current?.spec as { holderIdentity?: string } | undefined;
+          if (current && spec?.holderIdentity === holder) {
+            await client.replace(res, { ...current, spec: { ...spec, holderIdentity: '' } }, 'impulse');
+          }
+        } catch (err) {
+          // It expires on its own after its duration.
+          options.logger.warn(
+            { err: (err as Error).message },
+            `could not release Lease ${options.namespace}/${name}`,
+          );
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
