@@ -1,6 +1,7 @@
 import type { TriggerTemplate } from '../crds/index.ts';
 import { createArgoWorkflowTrigger } from './argo-workflow/index.ts';
 import { createArgoCdTrigger } from './argocd/index.ts';
+import { createGitOpsTrigger } from './gitops/index.ts';
 import { createHttpTrigger } from './http/index.ts';
 import { createK8sTrigger } from './k8s/index.ts';
 import { createLogTrigger } from './log/index.ts';
@@ -15,6 +16,7 @@ export const triggers: Record<string, TriggerFactory> = {
   argocd: createArgoCdTrigger,
   k8s: createK8sTrigger,
   argoWorkflow: createArgoWorkflowTrigger,
+  gitops: createGitOpsTrigger,
 };
 
 const TEMPLATE_KEYS = new Set(['name', 'conditions', 'conditionsReset']);
