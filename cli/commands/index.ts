@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerController } from './controller.ts';
 import { registerConvert } from './convert.ts';
 import { registerDev } from './dev.ts';
 import { registerDlq } from './dlq.ts';
@@ -22,4 +23,5 @@ export const commands: Record<string, (program: Command) => void> = {
   'test-sensor': registerTestSensor,
   sync: registerSync,
   status: registerStatus,
+  controller: registerController,
 };

@@ -120,7 +120,9 @@ export class ProcessRunner {
     if (e.key !== 'secrets.' && e.key !== 'configmaps.') return;
     // A pod that could not start for want of a Secret or ConfigMap tries again when one changes.
     for (const [key, pod] of this.#pods) {
-      if (!key.startsWith(`${namespace}/`) || !pod.processes.some((p) => p.info.state === 'failed')) continue;
+      // Only a process that failed to start has an error; one still being prepared has none yet.
+      const failed = pod.processes.some((p) => p.info.state === 'failed' && p.info.error !== undefined);
+      if (!key.startsWith(`${namespace}/`) || !failed) continue;
       this.#pods.delete(key);
       void this.#stop(pod).then(() => this.#enqueue(namespace, key.slice(namespace.length + 1)));
     }
@@ -188,6 +190,8 @@ export class ProcessRunner {
         const prepared = await preparePod(this.store, namespace, pod.name, podDir, podSpec, container);
         info.env = prepared.env;
         info.args = await this.#moveMetricsPort(prepared.args, info);
+        // The pod may have been stopped while its volumes were prepared; never start an orphan.
+        if (pod.stopping || this.#closed) return;
         this.#spawn(pod, entry);
       } catch (err) {
         info.error = (err as Error).message;
