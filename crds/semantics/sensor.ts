@@ -1,7 +1,7 @@
 import { compileCondition } from '../../sensors/expressions/index.ts';
 import type { FieldPath } from '../issues.ts';
 import type { SemanticProblem } from '../kinds.ts';
-import type { Sensor } from '../sensor.ts';
+import { type Sensor, TRIGGER_TYPES } from '../sensor.ts';
 import { argoCdProblems } from './argocd.ts';
 import { deliveryProblems } from './delivery.ts';
 import { filterProblems } from './filters.ts';
@@ -84,7 +84,7 @@ function triggerProblems(
       path: [...path, 'template'],
       message:
         typeKeys.length === 0
-          ? 'names no trigger type; add exactly one of log, http, k8s, argoWorkflow, nats'
+          ? `names no trigger type; add exactly one of ${TRIGGER_TYPES.join(', ')}`
           : `holds ${typeKeys.length} trigger types (${typeKeys.join(', ')}); a trigger has exactly one`,
     });
   }

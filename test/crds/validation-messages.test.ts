@@ -77,6 +77,16 @@ describe('types', () => {
     ]);
   });
 
+  it('names every trigger type when a template has none', () => {
+    const text = sensor(`${DEPS}  triggers:
+    - template:
+        name: t
+`);
+    expect(problems(text)).toContain(
+      'spec.triggers[0].template: names no trigger type; add exactly one of log, http, k8s, argoWorkflow, nats, argocd, gitops',
+    );
+  });
+
   it('rejects a source type Impulse does not support, by name', () => {
     const text = `apiVersion: impulse.dev/v1alpha1
 kind: EventSource
