@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+export { stableJson } from '../core/stable-json.ts';
+
 /** The labels and annotations the controller puts on what it creates. */
 export const LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',
@@ -55,16 +57,4 @@ export function labelValue(value: string): string {
 /** Hex SHA-256 of `text`, cut to `length` characters. */
 export function shortHash(text: string, length = 16): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
-}
-
-/** JSON with object keys sorted, so that equal values always hash the same. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

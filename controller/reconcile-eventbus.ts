@@ -29,29 +29,26 @@ export const reconcileEventBus: Reconciler = async (ctx, namespace, name) => {
   }
   const bus = verdict.object as EventBus;
   const settings = busSettings(bus);
-  const extra = { config: busStatusConfig(settings) };
-  const configured: ConditionUpdate = {
-    type: CONDITION.configured,
-    status: 'True',
-    reason: 'Valid',
-    message: `processes connect to ${settings.url}`,
-  };
-  if (!bus.spec.jetstream) {
-    await removeManagedNats(ctx, object, name);
-    await writeStatus(
+  // Every status says where the bus is, then whether (and what) runs it.
+  const report = (deployed: { reason: string; message: string }, ...more: ConditionUpdate[]) =>
+    writeStatus(
       ctx.api,
       object,
       [
-        configured,
         {
-          type: CONDITION.deployed,
+          type: CONDITION.configured,
           status: 'True',
-          reason: 'External',
-          message: 'an existing NATS; nothing to run',
+          reason: 'Valid',
+          message: `processes connect to ${settings.url}`,
         },
+        { type: CONDITION.deployed, status: 'True', ...deployed },
+        ...more,
       ],
-      extra,
+      { config: busStatusConfig(settings) },
     );
+  if (!bus.spec.jetstream) {
+    await removeManagedNats(ctx, object, name);
+    await report({ reason: 'External', message: 'an existing NATS; nothing to run' });
     return undefined;
   }
 
@@ -62,27 +59,16 @@ export const reconcileEventBus: Reconciler = async (ctx, namespace, name) => {
     if (desired.kind === 'StatefulSet') statefulSet = outcome;
   }
   const ready = statefulSet?.result === 'unchanged' ? readiness(statefulSet.object) : undefined;
-  await writeStatus(
-    ctx.api,
-    object,
-    [
-      configured,
-      {
-        type: CONDITION.deployed,
-        status: 'True',
-        reason: 'Deployed',
-        message: `StatefulSet ${natsNames(name).statefulSet} runs NATS with JetStream`,
-      },
-      ready?.ok
-        ? { type: CONDITION.available, status: 'True', reason: 'ReplicasReady', message: ready.message }
-        : {
-            type: CONDITION.available,
-            status: 'False',
-            reason: 'Progressing',
-            message: ready?.message ?? 'the NATS StatefulSet is rolling out',
-          },
-    ],
-    extra,
+  await report(
+    { reason: 'Deployed', message: `StatefulSet ${natsNames(name).statefulSet} runs NATS with JetStream` },
+    ready?.ok
+      ? { type: CONDITION.available, status: 'True', reason: 'ReplicasReady', message: ready.message }
+      : {
+          type: CONDITION.available,
+          status: 'False',
+          reason: 'Progressing',
+          message: ready?.message ?? 'the NATS StatefulSet is rolling out',
+        },
   );
   return ready?.ok ? undefined : PROGRESS_RECHECK_MS;
 };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isImpulseError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { stableJson } from '../core/stable-json.ts';
 import { consumerName, type EventBus, type KvStore } from '../eventbus/index.ts';
 import type { EntryState } from './correlation.ts';
 import type { SensorPlan } from './sensor-plan.ts';
@@ -109,15 +110,4 @@ async function dropHeld(kv: KvStore, key: string, dependencies: string[]): Promi
 
 function hash(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

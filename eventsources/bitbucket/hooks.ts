@@ -1,5 +1,6 @@
-import { type ApiClient, ignoreNotFound, segment } from '../git-hooks/api-client.ts';
-import { type HookProvider, type HookTarget, sameEvents } from '../git-hooks/reconcile.ts';
+import { type ApiClient, segment } from '../git-hooks/api-client.ts';
+import { hookCollection } from '../git-hooks/hook-collection.ts';
+import { type HookProvider, sameEvents } from '../git-hooks/reconcile.ts';
 
 /** What the Bitbucket Cloud source's hooks should say. */
 export interface BitbucketHookSpec {
@@ -28,42 +29,37 @@ export function bitbucketHooks(client: ApiClient, spec: BitbucketHookSpec): Hook
     events: spec.events,
     ...(spec.secret ? { secret: spec.secret } : {}),
   };
-  const target = (owner: string, slug: string): HookTarget => {
-    const base = `repositories/${segment(owner)}/${segment(slug)}/hooks`;
-    return {
+  const target = (owner: string, slug: string) => {
+    const path = `repositories/${segment(owner)}/${segment(slug)}/hooks`;
+    return hookCollection<CloudHook>(client, {
       name: `repository ${owner}/${slug}`,
-      async list(signal) {
-        const hooks: CloudHook[] = [];
-        let path: string | undefined = `${base}?pagelen=100`;
-        while (path) {
-          const page: { data: { values?: CloudHook[]; next?: string } | null } = await client.request(
-            'GET',
-            path,
-            undefined,
-            signal,
-          );
-          const { data } = page;
-          hooks.push(...(data?.values ?? []));
-          path = data?.next;
-        }
-        return hooks.map((h) => ({
-          id: h.uuid,
-          url: h.url ?? '',
-          current: h.active !== false && sameEvents(h.events, spec.events),
-        }));
-      },
-      async create(signal) {
-        const { data } = await client.request<CloudHook>('POST', base, body, signal);
-        return data.uuid;
-      },
-      async update(id, signal) {
-        await client.request('PUT', `${base}/${segment(id)}`, body, signal);
-      },
-      async remove(id, signal) {
-        await client.request('DELETE', `${base}/${segment(id)}`, undefined, signal).catch(ignoreNotFound);
-      },
-    };
+      path,
+      list: (signal) => cloudPages(client, `${path}?pagelen=100`, signal),
+      id: (hook) => hook.uuid,
+      url: (hook) => hook.url ?? '',
+      current: (hook) => hook.active !== false && sameEvents(hook.events, spec.events),
+      create: body,
+      update: { method: 'PUT', body },
+    });
   };
   const targets = spec.repositories.map((r) => target(r.owner, r.repositorySlug));
   return { url: spec.url, targets: async () => targets };
+}
+
+/** Every item of a paged Bitbucket Cloud list, following each page's `next` link. */
+async function cloudPages<T>(client: ApiClient, first: string, signal: AbortSignal): Promise<T[]> {
+  const items: T[] = [];
+  let path: string | undefined = first;
+  while (path) {
+    const page: { data: { values?: T[]; next?: string } | null } = await client.request(
+      'GET',
+      path,
+      undefined,
+      signal,
+    );
+    const { data } = page;
+    items.push(...(data?.values ?? []));
+    path = data?.next;
+  }
+  return items;
 }

@@ -1,5 +1,6 @@
-import { type ApiClient, ignoreNotFound, segment } from '../git-hooks/api-client.ts';
-import { type HookProvider, type HookTarget, sameEvents } from '../git-hooks/reconcile.ts';
+import { type ApiClient, segment } from '../git-hooks/api-client.ts';
+import { hookCollection } from '../git-hooks/hook-collection.ts';
+import { type HookProvider, sameEvents } from '../git-hooks/reconcile.ts';
 
 /** What the Bitbucket Server source's hooks should say. */
 export interface BitbucketServerHookSpec {
@@ -54,29 +55,18 @@ export function bitbucketServerHooks(client: ApiClient, spec: BitbucketServerHoo
     events: spec.events,
     ...(spec.secret ? { configuration: { secret: spec.secret } } : {}),
   };
-  const target = (projectKey: string, slug: string): HookTarget => {
-    const base = `api/1.0/projects/${segment(projectKey)}/repos/${segment(slug)}/webhooks`;
-    return {
+  const target = (projectKey: string, slug: string) => {
+    const path = `api/1.0/projects/${segment(projectKey)}/repos/${segment(slug)}/webhooks`;
+    return hookCollection<ServerHook>(client, {
       name: `repository ${projectKey}/${slug}`,
-      async list(signal) {
-        const hooks = await allPages<ServerHook>(client, base, signal);
-        return hooks.map((h) => ({
-          id: String(h.id),
-          url: h.url ?? '',
-          current: h.active !== false && sameEvents(h.events, spec.events),
-        }));
-      },
-      async create(signal) {
-        const { data } = await client.request<ServerHook>('POST', base, body, signal);
-        return String(data.id);
-      },
-      async update(id, signal) {
-        await client.request('PUT', `${base}/${segment(id)}`, body, signal);
-      },
-      async remove(id, signal) {
-        await client.request('DELETE', `${base}/${segment(id)}`, undefined, signal).catch(ignoreNotFound);
-      },
-    };
+      path,
+      list: (signal) => allPages(client, path, signal),
+      id: (hook) => String(hook.id),
+      url: (hook) => hook.url ?? '',
+      current: (hook) => hook.active !== false && sameEvents(hook.events, spec.events),
+      create: body,
+      update: { method: 'PUT', body },
+    });
   };
   return {
     url: spec.url,

@@ -2,11 +2,11 @@ import { resolveClientTls } from '../../core/client-tls.ts';
 import { durationToMs } from '../../core/duration.ts';
 import { ImpulseError } from '../../core/errors.ts';
 import { type ApiClient, createApiClient } from '../git-hooks/api-client.ts';
-import { deliveryJson, type GitPayload, gitHeaders, headerValue, wanted } from '../git-hooks/payload.ts';
-import { createGitReceiver, type Verdict } from '../git-hooks/receiver.ts';
-import { hookKeeper, hookUrl } from '../git-hooks/reconcile.ts';
+import { deliveryJson, gitHeaders, gitPayload, headerValue, wanted } from '../git-hooks/payload.ts';
+import { createGitReceiver, notInEvents, type Verdict } from '../git-hooks/receiver.ts';
+import { hookUrl } from '../git-hooks/reconcile.ts';
 import type { WebhookRequest } from '../http/route.ts';
-import { readSharedSecret, signatureCheck } from '../http/signature.ts';
+import { readOptionalSecret, readSharedSecret, signatureCheck } from '../http/signature.ts';
 import { resolveWebhookContext } from '../http/webhook-context.ts';
 import type { EventSourceDriver, SourceConfig, SourceInit } from '../types.ts';
 import { bitbucketServerHooks } from './hooks.ts';
@@ -30,9 +30,7 @@ export function createBitbucketServerSource(
 ): EventSourceDriver {
   const { config, path, secrets } = init;
   const context = resolveWebhookContext(config.webhook, `${path}.webhook`, secrets);
-  const secret = config.webhookSecret
-    ? readSharedSecret(secrets, config.webhookSecret, `${path}.webhookSecret`)
-    : undefined;
+  const secret = readOptionalSecret(secrets, config.webhookSecret, `${path}.webhookSecret`);
   const check = secret
     ? signatureCheck(secret, { header: 'X-Hub-Signature', algorithm: 'sha256', prefix: 'sha256=' })
     : undefined;
@@ -51,13 +49,7 @@ export function createBitbucketServerSource(
     const refusal = check?.verify(request.body, request.headers);
     if (refusal) return { kind: 'refuse', ...refusal, ...where };
     if (event === 'diagnostics:ping') return { kind: 'skip', reason: 'a ping is not published', ...where };
-    if (!wanted(config.events, event)) {
-      return {
-        kind: 'skip',
-        reason: event ? `event "${event}" is not in events` : 'no X-Event-Key header',
-        ...where,
-      };
-    }
+    if (!wanted(config.events, event)) return notInEvents(event, 'X-Event-Key', delivery);
     const body = deliveryJson(request);
     let bodies: unknown[] = [body];
     if (event === REFS_CHANGED && isObject(body)) {
@@ -71,11 +63,10 @@ export function createBitbucketServerSource(
       bodies = config.oneEventPerChange ? onePerChange(changed) : [changed];
     }
     const headers = gitHeaders(request);
-    const metadata = config.metadata && Object.keys(config.metadata).length > 0 ? config.metadata : undefined;
     return {
       kind: 'publish',
       events: bodies.map((b, i) => {
-        const payload: GitPayload = { headers, body: b, ...(metadata ? { metadata } : {}) };
+        const payload = gitPayload(headers, b, config.metadata);
         const id = delivery && bodies.length > 1 ? `${delivery}:${i}` : delivery;
         return { payload, ...(id ? { id } : {}) };
       }),
@@ -134,7 +125,7 @@ function hookManagement(
   });
   return {
     hooks: {
-      keeper: hookKeeper(provider, init.logger),
+      provider,
       deleteOnFinish: config.deleteHookOnFinish ?? false,
       ...(intervalMs ? { intervalMs } : {}),
     },

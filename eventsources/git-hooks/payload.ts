@@ -13,6 +13,17 @@ export interface GitPayload {
   metadata?: Record<string, string>;
 }
 
+/** A payload with the event's `metadata` only when it has entries (Argo's `omitempty`). */
+export function gitPayload(
+  headers: HeaderMap,
+  body: unknown,
+  metadata: Record<string, string> | undefined,
+): GitPayload {
+  const payload: GitPayload = { headers, body };
+  if (metadata && Object.keys(metadata).length > 0) payload.metadata = metadata;
+  return payload;
+}
+
 /** What a header that carries a configured token (`X-Gitlab-Token`) becomes in a payload. */
 export const MASKED_TOKEN = '*** Masked Secret Token ***';
 

@@ -8,11 +8,12 @@ import {
   type WebhookResponse,
 } from '../http/route.ts';
 import type { Refusal } from '../http/signature.ts';
+import { createSourceRoute } from '../http/source-route.ts';
 import type { ResolvedWebhookContext } from '../http/webhook-context.ts';
 import type { EventSourceDriver, SourceContext, SourceInit } from '../types.ts';
 import { failure } from '../webhook/index.ts';
 import { hookLeaseKey, manageHooks } from './manager.ts';
-import type { HookKeeper } from './reconcile.ts';
+import { type HookProvider, hookKeeper } from './reconcile.ts';
 
 /** What a provider makes of one delivery. */
 export type Verdict =
@@ -33,7 +34,18 @@ export interface GitReceiverOptions {
   /** Verifies and maps one delivery. Throwing `INVALID_INPUT` answers 400. */
   accept(request: WebhookRequest, logger: Logger): Verdict | Promise<Verdict>;
   /** Hook management, when the manifest asks for it (credentials and `webhook.url`). */
-  hooks?: { keeper: HookKeeper; deleteOnFinish: boolean; intervalMs?: number };
+  hooks?: { provider: HookProvider; deleteOnFinish: boolean; intervalMs?: number };
+}
+
+/** The verdict on a delivery whose event is not in `events` (`header` names where it is read). */
+export function notInEvents(event: string, header: string, delivery: string | undefined): Verdict {
+  const reason = event ? `event "${event}" is not in events` : `no ${header} header`;
+  return { kind: 'skip', reason, ...(delivery ? { delivery } : {}) };
+}
+
+/** The verdict that publishes one payload, stored under the delivery id when there is one. */
+export function publishOne(payload: unknown, delivery: string | undefined): Verdict {
+  return { kind: 'publish', events: [{ payload, ...(delivery ? { id: delivery } : {}) }] };
 }
 
 /**
@@ -44,64 +56,50 @@ export interface GitReceiverOptions {
  * `hooks`, the provider's hooks are managed under the EventSource's lease meanwhile.
  */
 export function createGitReceiver(options: GitReceiverOptions): EventSourceDriver {
-  const { init, context } = options;
-  let ctx: SourceContext | undefined;
-  const logger = () => ctx?.logger ?? init.logger;
+  const { init, context, hooks } = options;
   const bearer = context.authToken ? bearerTokenCheck(context.authToken) : undefined;
-  const refused = (status: number, reason: string, delivery?: string) => {
+  const refused = (ctx: SourceContext | undefined, status: number, reason: string, delivery?: string) => {
     ctx?.rejected();
-    logger().warn({ status, reason, ...(delivery ? { delivery } : {}) }, 'delivery refused');
+    (ctx?.logger ?? init.logger).warn(
+      { status, reason, ...(delivery ? { delivery } : {}) },
+      'delivery refused',
+    );
   };
-  const refuse = (status: number, reason: string, delivery?: string): WebhookResponse => {
-    refused(status, reason, delivery);
+  const refuse = (
+    ctx: SourceContext | undefined,
+    status: number,
+    reason: string,
+    delivery?: string,
+  ): WebhookResponse => {
+    refused(ctx, status, reason, delivery);
     return errorResponse(status, reason);
   };
 
   const authorize =
     bearer || options.authorize
-      ? (head: WebhookRequestHead) => {
+      ? (head: WebhookRequestHead, ctx: SourceContext | undefined) => {
           const challenge = bearer?.(head);
           if (challenge) {
-            refused(challenge.status, 'bearer token (authSecret) missing or wrong');
+            refused(ctx, challenge.status, 'bearer token (authSecret) missing or wrong');
             return challenge;
           }
           const refusal = options.authorize?.(head);
-          return refusal ? refuse(refusal.status, refusal.reason) : undefined;
+          return refusal ? refuse(ctx, refusal.status, refusal.reason) : undefined;
         }
       : undefined;
 
-  const route = init.services.webhooks.route({
-    port: context.port,
-    method: context.method,
-    endpoint: context.endpoint,
-    maxPayloadSize: context.maxPayloadSize,
-    owner: init.path,
-    ...(context.tls ? { tls: context.tls } : {}),
-    ...(authorize ? { authorize } : {}),
-    onRefused: () => ctx?.rejected(),
-    handler: (request) =>
-      ctx
-        ? handle(ctx, request)
-        : Promise.resolve(
-            errorResponse(503, 'this webhook is not started yet', undefined, { 'retry-after': '1' }),
-          ),
-  });
-
-  async function handle(sourceCtx: SourceContext, request: WebhookRequest): Promise<WebhookResponse> {
+  async function handle(ctx: SourceContext, request: WebhookRequest): Promise<WebhookResponse> {
     let verdict: Verdict;
     try {
-      verdict = await options.accept(request, sourceCtx.logger);
+      verdict = await options.accept(request, ctx.logger);
     } catch (err) {
       if (!isImpulseError(err, 'INVALID_INPUT')) throw err;
-      return refuse(400, err.message);
+      return refuse(ctx, 400, err.message);
     }
-    if (verdict.kind === 'refuse') return refuse(verdict.status, verdict.reason, verdict.delivery);
+    if (verdict.kind === 'refuse') return refuse(ctx, verdict.status, verdict.reason, verdict.delivery);
     if (verdict.kind === 'skip') {
-      if (sourceCtx.logger.isLevelEnabled('debug'))
-        sourceCtx.logger.debug(
-          { reason: verdict.reason, delivery: verdict.delivery },
-          'delivery not published',
-        );
+      if (ctx.logger.isLevelEnabled('debug'))
+        ctx.logger.debug({ reason: verdict.reason, delivery: verdict.delivery }, 'delivery not published');
       return {
         status: 200,
         body: {
@@ -116,7 +114,7 @@ export function createGitReceiver(options: GitReceiverOptions): EventSourceDrive
       let published = false;
       // In order, so a provider's changes reach the bus as it listed them.
       for (const event of verdict.events) {
-        const result = await sourceCtx.dispatch(event.payload, event.id ? { id: event.id } : {});
+        const result = await ctx.dispatch(event.payload, event.id ? { id: event.id } : {});
         ids.push(result.id);
         published ||= result.published;
       }
@@ -124,43 +122,28 @@ export function createGitReceiver(options: GitReceiverOptions): EventSourceDrive
       if (!published) body.published = false;
       return { status: 200, body };
     } catch (err) {
-      return failure(err, context.maxPayloadSize, sourceCtx.logger);
+      return failure(err, context.maxPayloadSize, ctx.logger);
     }
   }
 
-  return {
-    async start(sourceContext) {
-      ctx = sourceContext;
-      const { signal } = sourceContext;
-      const stopped = new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      let managing: Promise<void> | undefined;
-      try {
-        await Promise.race([route.listening, stopped]);
-        if (!signal.aborted) {
-          sourceContext.ready();
-          sourceContext.logger.info(
-            { port: route.port, method: context.method, endpoint: context.endpoint },
-            `${options.type} webhook listening`,
-          );
-          if (options.hooks) {
-            managing = manageHooks({
-              ctx: sourceContext,
+  return createSourceRoute({
+    init,
+    context,
+    ...(authorize ? { authorize } : {}),
+    handle,
+    listening: `${options.type} webhook listening`,
+    ...(hooks
+      ? {
+          alongside: (ctx: SourceContext) =>
+            manageHooks({
+              ctx,
               leases: init.services.leases,
               key: hookLeaseKey(init.namespace, init.eventSourceName, init.eventName),
-              keeper: options.hooks.keeper,
-              deleteOnFinish: options.hooks.deleteOnFinish,
-              ...(options.hooks.intervalMs ? { intervalMs: options.hooks.intervalMs } : {}),
-            });
-          }
-          await stopped;
+              keeper: hookKeeper(hooks.provider, init.logger),
+              deleteOnFinish: hooks.deleteOnFinish,
+              ...(hooks.intervalMs ? { intervalMs: hooks.intervalMs } : {}),
+            }),
         }
-      } finally {
-        // Stop intake and let the deliveries in flight get their answer; hooks go meanwhile.
-        await Promise.all([route.close(), managing]);
-      }
-    },
-  };
+      : {}),
+  });
 }

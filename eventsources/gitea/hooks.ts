@@ -1,15 +1,19 @@
-import { type ApiClient, ignoreNotFound, segment } from '../git-hooks/api-client.ts';
-import { type HookProvider, type HookTarget, sameEvents } from '../git-hooks/reconcile.ts';
+import type { ApiClient } from '../git-hooks/api-client.ts';
+import {
+  hookCollection,
+  type OwnerHookSpec,
+  ownerTargets,
+  singlePage,
+} from '../git-hooks/hook-collection.ts';
+import { type HookProvider, sameEvents } from '../git-hooks/reconcile.ts';
 
 /** What the Gitea source's hooks should say. */
-export interface GiteaHookSpec {
+export interface GiteaHookSpec extends OwnerHookSpec {
   url: string;
   events: string[];
   active: boolean;
   contentType: string;
   secret?: string;
-  repositories: Array<{ owner: string; names: string[] }>;
-  organizations: string[];
 }
 
 interface GiteaHook {
@@ -37,28 +41,17 @@ export function giteaHooks(client: ApiClient, spec: GiteaHookSpec): HookProvider
     sameEvents(hook.events, spec.events) &&
     (hook.config?.content_type ?? spec.contentType) === spec.contentType;
 
-  const target = (name: string, base: string): HookTarget => ({
-    name,
-    async list(signal) {
-      const { data } = await client.request<GiteaHook[]>('GET', `${base}/hooks?limit=50`, undefined, signal);
-      return (data ?? []).map((h) => ({ id: String(h.id), url: h.config?.url ?? '', current: current(h) }));
-    },
-    async create(signal) {
-      const { data } = await client.request<GiteaHook>('POST', `${base}/hooks`, create, signal);
-      return String(data.id);
-    },
-    async update(id, signal) {
-      await client.request('PATCH', `${base}/hooks/${segment(id)}`, edit, signal);
-    },
-    async remove(id, signal) {
-      await client.request('DELETE', `${base}/hooks/${segment(id)}`, undefined, signal).catch(ignoreNotFound);
-    },
-  });
-  const targets: HookTarget[] = [
-    ...spec.organizations.map((org) => target(`organization ${org}`, `orgs/${segment(org)}`)),
-    ...spec.repositories.flatMap((r) =>
-      r.names.map((n) => target(`repository ${r.owner}/${n}`, `repos/${segment(r.owner)}/${segment(n)}`)),
-    ),
-  ];
+  const target = (name: string, base: string) =>
+    hookCollection<GiteaHook>(client, {
+      name,
+      path: `${base}/hooks`,
+      list: (signal) => singlePage(client, `${base}/hooks?limit=50`, signal),
+      id: (hook) => String(hook.id),
+      url: (hook) => hook.config?.url ?? '',
+      current,
+      create,
+      update: { method: 'PATCH', body: edit },
+    });
+  const targets = ownerTargets(spec, target);
   return { url: spec.url, targets: async () => targets };
 }

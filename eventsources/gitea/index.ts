@@ -1,9 +1,9 @@
 import { createApiClient } from '../git-hooks/api-client.ts';
-import { deliveryJson, type GitPayload, gitHeaders, headerValue, wanted } from '../git-hooks/payload.ts';
-import { createGitReceiver, type Verdict } from '../git-hooks/receiver.ts';
-import { hookKeeper, hookUrl } from '../git-hooks/reconcile.ts';
+import { deliveryJson, gitHeaders, gitPayload, headerValue, wanted } from '../git-hooks/payload.ts';
+import { createGitReceiver, notInEvents, publishOne, type Verdict } from '../git-hooks/receiver.ts';
+import { hookUrl } from '../git-hooks/reconcile.ts';
 import type { WebhookRequest } from '../http/route.ts';
-import { readSharedSecret, signatureCheck } from '../http/signature.ts';
+import { readOptionalSecret, readSharedSecret, signatureCheck } from '../http/signature.ts';
 import { resolveWebhookContext } from '../http/webhook-context.ts';
 import type { EventSourceDriver, SourceConfig, SourceInit } from '../types.ts';
 import { giteaHooks } from './hooks.ts';
@@ -20,9 +20,7 @@ import { giteaHooks } from './hooks.ts';
 export function createGiteaSource(init: SourceInit<SourceConfig<'gitea'>>): EventSourceDriver {
   const { config, path, secrets } = init;
   const context = resolveWebhookContext(config.webhook, `${path}.webhook`, secrets);
-  const secret = config.webhookSecret
-    ? readSharedSecret(secrets, config.webhookSecret, `${path}.webhookSecret`)
-    : undefined;
+  const secret = readOptionalSecret(secrets, config.webhookSecret, `${path}.webhookSecret`);
   const check = secret
     ? signatureCheck(secret, { header: 'X-Gitea-Signature', algorithm: 'sha256' })
     : undefined;
@@ -34,16 +32,9 @@ export function createGiteaSource(init: SourceInit<SourceConfig<'gitea'>>): Even
     const where = delivery ? { delivery } : {};
     const refusal = check?.verify(request.body, request.headers);
     if (refusal) return { kind: 'refuse', ...refusal, ...where };
-    if (!wanted(config.events, event, eventType)) {
-      return {
-        kind: 'skip',
-        reason: event ? `event "${event}" is not in events` : 'no X-Gitea-Event header',
-        ...where,
-      };
-    }
-    const payload: GitPayload = { headers: gitHeaders(request), body: deliveryJson(request, { form: true }) };
-    if (config.metadata && Object.keys(config.metadata).length > 0) payload.metadata = config.metadata;
-    return { kind: 'publish', events: [{ payload, ...(delivery ? { id: delivery } : {}) }] };
+    if (!wanted(config.events, event, eventType)) return notInEvents(event, 'X-Gitea-Event', delivery);
+    const body = deliveryJson(request, { form: true });
+    return publishOne(gitPayload(gitHeaders(request), body, config.metadata), delivery);
   };
 
   return createGitReceiver({
@@ -75,7 +66,5 @@ function hookManagement(init: SourceInit<SourceConfig<'gitea'>>, secret: string 
     organizations: config.organizations ?? [],
     ...(secret ? { secret } : {}),
   });
-  return {
-    hooks: { keeper: hookKeeper(provider, init.logger), deleteOnFinish: config.deleteHookOnFinish ?? false },
-  };
+  return { hooks: { provider, deleteOnFinish: config.deleteHookOnFinish ?? false } };
 }

@@ -1,8 +1,14 @@
-import { type ApiClient, ignoreNotFound, segment } from '../git-hooks/api-client.ts';
-import { type HookProvider, type HookTarget, sameEvents } from '../git-hooks/reconcile.ts';
+import type { ApiClient } from '../git-hooks/api-client.ts';
+import {
+  hookCollection,
+  type OwnerHookSpec,
+  ownerTargets,
+  singlePage,
+} from '../git-hooks/hook-collection.ts';
+import { type HookProvider, sameEvents } from '../git-hooks/reconcile.ts';
 
 /** What the GitHub source's hooks should say. */
-export interface GithubHookSpec {
+export interface GithubHookSpec extends OwnerHookSpec {
   url: string;
   events: string[];
   active: boolean;
@@ -10,8 +16,6 @@ export interface GithubHookSpec {
   contentType?: string;
   insecure: boolean;
   secret?: string;
-  repositories: Array<{ owner: string; names: string[] }>;
-  organizations: string[];
 }
 
 interface GithubHook {
@@ -40,34 +44,17 @@ export function githubHooks(client: ApiClient, spec: GithubHookSpec): HookProvid
     (spec.contentType === undefined || hook.config?.content_type === spec.contentType) &&
     (hook.config?.insecure_ssl ?? '0') === insecure;
 
-  const target = (name: string, base: string): HookTarget => ({
-    name,
-    async list(signal) {
-      const { data } = await client.request<GithubHook[]>(
-        'GET',
-        `${base}/hooks?per_page=100`,
-        undefined,
-        signal,
-      );
-      return (data ?? []).map((h) => ({ id: String(h.id), url: h.config?.url ?? '', current: current(h) }));
-    },
-    async create(signal) {
-      const { data } = await client.request<GithubHook>('POST', `${base}/hooks`, body, signal);
-      return String(data.id);
-    },
-    async update(id, signal) {
-      await client.request('PATCH', `${base}/hooks/${segment(id)}`, body, signal);
-    },
-    async remove(id, signal) {
-      await client.request('DELETE', `${base}/hooks/${segment(id)}`, undefined, signal).catch(ignoreNotFound);
-    },
-  });
-
-  const targets: HookTarget[] = [
-    ...spec.organizations.map((org) => target(`organization ${org}`, `orgs/${segment(org)}`)),
-    ...spec.repositories.flatMap((r) =>
-      r.names.map((n) => target(`repository ${r.owner}/${n}`, `repos/${segment(r.owner)}/${segment(n)}`)),
-    ),
-  ];
+  const target = (name: string, base: string) =>
+    hookCollection<GithubHook>(client, {
+      name,
+      path: `${base}/hooks`,
+      list: (signal) => singlePage(client, `${base}/hooks?per_page=100`, signal),
+      id: (hook) => String(hook.id),
+      url: (hook) => hook.config?.url ?? '',
+      current,
+      create: body,
+      update: { method: 'PATCH', body },
+    });
+  const targets = ownerTargets(spec, target);
   return { url: spec.url, targets: async () => targets };
 }

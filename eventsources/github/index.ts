@@ -1,10 +1,15 @@
 import { ImpulseError } from '../../core/errors.ts';
 import { createApiClient } from '../git-hooks/api-client.ts';
-import { deliveryJson, type GitPayload, gitHeaders, headerValue, wanted } from '../git-hooks/payload.ts';
-import { createGitReceiver, type Verdict } from '../git-hooks/receiver.ts';
-import { hookKeeper, hookUrl } from '../git-hooks/reconcile.ts';
+import { deliveryJson, gitHeaders, gitPayload, headerValue, wanted } from '../git-hooks/payload.ts';
+import { createGitReceiver, notInEvents, publishOne, type Verdict } from '../git-hooks/receiver.ts';
+import { hookUrl } from '../git-hooks/reconcile.ts';
 import type { WebhookRequest } from '../http/route.ts';
-import { readSharedSecret, type SignatureCheck, signatureCheck } from '../http/signature.ts';
+import {
+  readOptionalSecret,
+  readSharedSecret,
+  type SignatureCheck,
+  signatureCheck,
+} from '../http/signature.ts';
 import { resolveWebhookContext } from '../http/webhook-context.ts';
 import type { EventSourceDriver, SourceConfig, SourceInit } from '../types.ts';
 import { githubAppAuth } from './app-auth.ts';
@@ -29,9 +34,7 @@ const GITHUB_API = 'https://api.github.com/';
 export function createGithubSource(init: SourceInit<SourceConfig<'github'>>): EventSourceDriver {
   const { config, path, secrets } = init;
   const context = resolveWebhookContext(config.webhook, `${path}.webhook`, secrets);
-  const secret = config.webhookSecret
-    ? readSharedSecret(secrets, config.webhookSecret, `${path}.webhookSecret`)
-    : undefined;
+  const secret = readOptionalSecret(secrets, config.webhookSecret, `${path}.webhookSecret`);
   const checks = secret ? signatureChecks(secret) : undefined;
   const events = config.events;
 
@@ -45,13 +48,7 @@ export function createGithubSource(init: SourceInit<SourceConfig<'github'>>): Ev
     }
     if (event === 'ping')
       return { kind: 'skip', reason: 'a ping is not published', ...(delivery ? { delivery } : {}) };
-    if (!wanted(events, event)) {
-      return {
-        kind: 'skip',
-        reason: event ? `event "${event}" is not in events` : 'no X-GitHub-Event header',
-        ...(delivery ? { delivery } : {}),
-      };
-    }
+    if (!wanted(events, event)) return notInEvents(event, 'X-GitHub-Event', delivery);
     const body = deliveryJson(request, { form: true });
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ImpulseError('INVALID_INPUT', 'a GitHub delivery must be a JSON object');
@@ -60,9 +57,7 @@ export function createGithubSource(init: SourceInit<SourceConfig<'github'>>): Ev
     const record = body as Record<string, unknown>;
     record['X-GitHub-Event'] = event;
     record['X-GitHub-Delivery'] = delivery ?? '';
-    const payload: GitPayload = { headers: gitHeaders(request), body: record };
-    if (config.metadata && Object.keys(config.metadata).length > 0) payload.metadata = config.metadata;
-    return { kind: 'publish', events: [{ payload, ...(delivery ? { id: delivery } : {}) }] };
+    return publishOne(gitPayload(gitHeaders(request), record, config.metadata), delivery);
   };
 
   return createGitReceiver({
@@ -123,7 +118,5 @@ function hookManagement(init: SourceInit<SourceConfig<'github'>>, secret: string
     ...(config.contentType ? { contentType: config.contentType } : {}),
     ...(secret ? { secret } : {}),
   });
-  return {
-    hooks: { keeper: hookKeeper(provider, init.logger), deleteOnFinish: config.deleteHookOnFinish ?? false },
-  };
+  return { hooks: { provider, deleteOnFinish: config.deleteHookOnFinish ?? false } };
 }

@@ -1,6 +1,7 @@
 import { GITLAB_EVENTS } from '../../crds/index.ts';
-import { type ApiClient, ignoreNotFound, segment } from '../git-hooks/api-client.ts';
-import type { HookProvider, HookTarget } from '../git-hooks/reconcile.ts';
+import { type ApiClient, segment } from '../git-hooks/api-client.ts';
+import { hookCollection, singlePage } from '../git-hooks/hook-collection.ts';
+import type { HookProvider } from '../git-hooks/reconcile.ts';
 
 /** What the GitLab source's hooks should say. */
 export interface GitlabHookSpec {
@@ -34,28 +35,17 @@ export function gitlabHooks(client: ApiClient, spec: GitlabHookSpec): HookProvid
     (hook.enable_ssl_verification ?? spec.enableSslVerification) === spec.enableSslVerification &&
     Object.entries(flags).every(([flag, on]) => hook[flag] === undefined || hook[flag] === on);
 
-  const target = (name: string, base: string): HookTarget => ({
-    name,
-    async list(signal) {
-      const { data } = await client.request<GitlabHook[]>(
-        'GET',
-        `${base}/hooks?per_page=100`,
-        undefined,
-        signal,
-      );
-      return (data ?? []).map((h) => ({ id: String(h.id), url: h.url ?? '', current: current(h) }));
-    },
-    async create(signal) {
-      const { data } = await client.request<GitlabHook>('POST', `${base}/hooks`, body, signal);
-      return String(data.id);
-    },
-    async update(id, signal) {
-      await client.request('PUT', `${base}/hooks/${segment(id)}`, body, signal);
-    },
-    async remove(id, signal) {
-      await client.request('DELETE', `${base}/hooks/${segment(id)}`, undefined, signal).catch(ignoreNotFound);
-    },
-  });
+  const target = (name: string, base: string) =>
+    hookCollection<GitlabHook>(client, {
+      name,
+      path: `${base}/hooks`,
+      list: (signal) => singlePage(client, `${base}/hooks?per_page=100`, signal),
+      id: (hook) => String(hook.id),
+      url: (hook) => hook.url ?? '',
+      current,
+      create: body,
+      update: { method: 'PUT', body },
+    });
 
   const targets = [
     ...spec.groups.map((g) => target(`group ${g}`, `groups/${segment(g)}`)),

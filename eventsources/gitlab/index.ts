@@ -1,11 +1,11 @@
 import { ImpulseError } from '../../core/errors.ts';
 import { GITLAB_EVENT_NAMES, GITLAB_EVENTS } from '../../crds/index.ts';
 import { createApiClient } from '../git-hooks/api-client.ts';
-import { deliveryJson, type GitPayload, gitHeaders, headerValue } from '../git-hooks/payload.ts';
-import { createGitReceiver, type Verdict } from '../git-hooks/receiver.ts';
-import { hookKeeper, hookUrl } from '../git-hooks/reconcile.ts';
+import { deliveryJson, gitHeaders, gitPayload, headerValue } from '../git-hooks/payload.ts';
+import { createGitReceiver, notInEvents, publishOne, type Verdict } from '../git-hooks/receiver.ts';
+import { hookUrl } from '../git-hooks/reconcile.ts';
 import type { WebhookRequest } from '../http/route.ts';
-import { readSharedSecret, tokenCheck } from '../http/signature.ts';
+import { readOptionalSecret, readSharedSecret, tokenCheck } from '../http/signature.ts';
 import { resolveWebhookContext } from '../http/webhook-context.ts';
 import type { EventSourceDriver, SourceConfig, SourceInit } from '../types.ts';
 import { gitlabHooks } from './hooks.ts';
@@ -32,23 +32,16 @@ export function createGitlabSource(init: SourceInit<SourceConfig<'gitlab'>>): Ev
     );
   }
   const headers = new Set(config.events.map((e) => GITLAB_EVENTS[e]!.header));
-  const token = config.secretToken
-    ? readSharedSecret(secrets, config.secretToken, `${path}.secretToken`)
-    : undefined;
+  const token = readOptionalSecret(secrets, config.secretToken, `${path}.secretToken`);
   const checkToken = token ? tokenCheck(TOKEN_HEADER, token) : undefined;
   const masked = token ? [TOKEN_HEADER] : [];
 
   const accept = (request: WebhookRequest): Verdict => {
     const event = headerValue(request, 'x-gitlab-event');
     const delivery = headerValue(request, 'x-gitlab-event-uuid') || undefined;
-    const where = delivery ? { delivery } : {};
-    if (headers.size > 0 && !headers.has(event)) {
-      const reason = event ? `event "${event}" is not in events` : 'no X-Gitlab-Event header';
-      return { kind: 'skip', reason, ...where };
-    }
-    const payload: GitPayload = { headers: gitHeaders(request, masked), body: deliveryJson(request) };
-    if (config.metadata && Object.keys(config.metadata).length > 0) payload.metadata = config.metadata;
-    return { kind: 'publish', events: [{ payload, ...(delivery ? { id: delivery } : {}) }] };
+    if (headers.size > 0 && !headers.has(event)) return notInEvents(event, 'X-Gitlab-Event', delivery);
+    const body = deliveryJson(request);
+    return publishOne(gitPayload(gitHeaders(request, masked), body, config.metadata), delivery);
   };
 
   return createGitReceiver({
@@ -80,7 +73,5 @@ function hookManagement(init: SourceInit<SourceConfig<'gitlab'>>, token: string 
     groups: config.groups ?? [],
     ...(token ? { token } : {}),
   });
-  return {
-    hooks: { keeper: hookKeeper(provider, init.logger), deleteOnFinish: config.deleteHookOnFinish ?? false },
-  };
+  return { hooks: { provider, deleteOnFinish: config.deleteHookOnFinish ?? false } };
 }

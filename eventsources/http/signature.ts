@@ -107,6 +107,15 @@ export function readSharedSecret(secrets: SecretResolver, ref: SecretRef, field:
   return value;
 }
 
+/** `readSharedSecret` for an optional field: undefined when the manifest does not set `ref`. */
+export function readOptionalSecret(
+  secrets: SecretResolver,
+  ref: SecretRef | undefined,
+  field: string,
+): string | undefined {
+  return ref ? readSharedSecret(secrets, ref, field) : undefined;
+}
+
 /** A webhook's `hmac` block (Impulse). */
 export interface HmacConfig {
   secret: SecretRef;

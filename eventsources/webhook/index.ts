@@ -3,6 +3,7 @@ import type { Logger } from '../../core/logger.ts';
 import { bearerTokenCheck } from '../http/bearer-auth.ts';
 import { errorResponse, type WebhookRequest, type WebhookResponse } from '../http/route.ts';
 import { type Refusal, webhookSignature } from '../http/signature.ts';
+import { createSourceRoute } from '../http/source-route.ts';
 import { type ResolvedWebhookContext, resolveWebhookContext } from '../http/webhook-context.ts';
 import type { EventSourceDriver, SourceConfig, SourceContext, SourceInit } from '../types.ts';
 import { webhookPayload } from './payload.ts';
@@ -26,26 +27,22 @@ export const BUS_RETRY_AFTER_SECONDS = '5';
  */
 export function createWebhookSource(init: SourceInit<SourceConfig<'webhook'>>): EventSourceDriver {
   const context = resolveWebhookContext(init.config, init.path, init.secrets);
-  let ctx: SourceContext | undefined;
   const checkToken = context.authToken ? bearerTokenCheck(context.authToken) : undefined;
   const signature = init.config.hmac
     ? webhookSignature(init.config.hmac, `${init.path}.hmac`, init.secrets)
     : undefined;
-  const refused = (status: number, reason: string) => {
+  const verify = signature && ((r: WebhookRequest) => signature.verify(r.body, r.headers));
+  const refused = (ctx: SourceContext | undefined, status: number, reason: string) => {
     ctx?.rejected();
     (ctx?.logger ?? init.logger).warn({ status, reason }, 'request refused');
   };
 
-  const route = init.services.webhooks.route({
-    port: context.port,
-    method: context.method,
-    endpoint: context.endpoint,
-    maxPayloadSize: context.maxPayloadSize,
-    owner: init.path,
-    ...(context.tls ? { tls: context.tls } : {}),
+  return createSourceRoute({
+    init: init as SourceInit<unknown>,
+    context,
     ...(checkToken || signature
       ? {
-          authorize: (head) => {
+          authorize: (head, ctx) => {
             const refusal = checkToken?.(head);
             if (refusal) {
               ctx?.rejected();
@@ -56,44 +53,14 @@ export function createWebhookSource(init: SourceInit<SourceConfig<'webhook'>>): 
               return refusal;
             }
             const unsigned = signature?.present(head.headers);
-            if (unsigned) refused(unsigned.status, unsigned.reason);
+            if (unsigned) refused(ctx, unsigned.status, unsigned.reason);
             return unsigned && errorResponse(unsigned.status, unsigned.reason);
           },
         }
       : {}),
-    onRefused: () => ctx?.rejected(),
-    handler: (request) =>
-      ctx
-        ? answer(ctx, context, request, signature && ((r) => signature.verify(r.body, r.headers)), refused)
-        : Promise.resolve(
-            errorResponse(503, 'this webhook is not started yet', undefined, { 'retry-after': '1' }),
-          ),
+    handle: (ctx, request) => answer(ctx, context, request, verify, refused),
+    listening: 'webhook listening',
   });
-
-  return {
-    async start(sourceContext) {
-      ctx = sourceContext;
-      const { signal } = sourceContext;
-      const stopped = new Promise<void>((resolve) => {
-        if (signal.aborted) resolve();
-        else signal.addEventListener('abort', () => resolve(), { once: true });
-      });
-      try {
-        await Promise.race([route.listening, stopped]);
-        if (!signal.aborted) {
-          sourceContext.ready();
-          sourceContext.logger.info(
-            { port: route.port, method: context.method, endpoint: context.endpoint },
-            'webhook listening',
-          );
-          await stopped;
-        }
-      } finally {
-        // Stop intake and let the requests in flight get their answer (they wait for the bus's ack).
-        await route.close();
-      }
-    },
-  };
 }
 
 async function answer(
@@ -101,11 +68,11 @@ async function answer(
   context: ResolvedWebhookContext,
   request: WebhookRequest,
   verify: ((request: WebhookRequest) => Refusal | undefined) | undefined,
-  refused: (status: number, reason: string) => void,
+  refused: (ctx: SourceContext, status: number, reason: string) => void,
 ): Promise<WebhookResponse> {
   const wrong = verify?.(request);
   if (wrong) {
-    refused(wrong.status, wrong.reason);
+    refused(ctx, wrong.status, wrong.reason);
     return errorResponse(wrong.status, wrong.reason);
   }
   let payload: unknown;

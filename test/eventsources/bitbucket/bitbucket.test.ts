@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryBus, type EventBus } from '../../../eventbus/index.ts';
+import { describe, expect, it } from 'vitest';
 import { createBitbucketSource } from '../../../eventsources/bitbucket/index.ts';
 import type { GitPayload } from '../../../eventsources/git-hooks/payload.ts';
 import { staysTrue, waitFor } from '../../support/wait.ts';
-import { type FakeProviderApi, startFakeProviderApi } from '../git-hooks/fake-provider-api.ts';
-import { type GitFixture, sign, startGitSource } from '../git-hooks/git-fixture.ts';
-import { send } from '../http-client.ts';
+import { postDelivery, providerTests } from '../git-hooks/provider-tests.ts';
 
 const SECRET = 'bb-cloud-secret';
 const env = {
@@ -14,43 +11,27 @@ const env = {
   IMPULSE_SECRET_BITBUCKET_ACCESS_USERNAME: 'robot',
   IMPULSE_SECRET_BITBUCKET_ACCESS_PASSWORD: 'app-password-1',
 };
-let bus: EventBus & AsyncDisposable;
-let api: FakeProviderApi;
-const fixtures: GitFixture[] = [];
-
-beforeEach(async () => {
-  bus = createMemoryBus({ name: 'test' });
-  const basic = `Basic ${Buffer.from('robot:app-password-1').toString('base64')}`;
-  api = await startFakeProviderApi({ flavor: 'bitbucket', authorized: (h) => h.authorization === basic });
-});
-afterEach(async () => {
-  await Promise.allSettled(fixtures.splice(0).map((f) => f.close()));
-  await bus.close();
-  await api.close();
-});
-
-async function bitbucket(extra: Record<string, unknown> = {}) {
-  const f = await startGitSource({
-    bus,
-    type: 'bitbucket',
-    config: {
-      repositories: [{ owner: 'team', repositorySlug: 'app' }],
-      events: ['repo:push'],
-      auth: {
-        basic: {
-          username: { name: 'bitbucket-access', key: 'username' },
-          password: { name: 'bitbucket-access', key: 'password' },
-        },
+const basic = `Basic ${Buffer.from('robot:app-password-1').toString('base64')}`;
+const git = providerTests({
+  type: 'bitbucket',
+  env,
+  api: { flavor: 'bitbucket', authorized: (h) => h.authorization === basic },
+  config: () => ({
+    repositories: [{ owner: 'team', repositorySlug: 'app' }],
+    events: ['repo:push'],
+    auth: {
+      basic: {
+        username: { name: 'bitbucket-access', key: 'username' },
+        password: { name: 'bitbucket-access', key: 'password' },
       },
-      webhookSecret: { name: 'bb', key: 'secret' },
-      ...extra,
     },
-    env,
-    registry: { bitbucket: (init) => createBitbucketSource(init, { apiBaseUrl: `${api.url}/2.0/` }) },
-  });
-  fixtures.push(f);
-  return f;
-}
+    webhookSecret: { name: 'bb', key: 'secret' },
+  }),
+  registry: () => ({
+    bitbucket: (init) => createBitbucketSource(init, { apiBaseUrl: `${git.api.url}/2.0/` }),
+  }),
+});
+const bitbucket = git.start;
 
 function deliver(
   url: string,
@@ -58,16 +39,10 @@ function deliver(
   body: unknown,
   options: { secret?: string | null; id?: string } = {},
 ) {
-  const text = JSON.stringify(body);
-  const secret = options.secret === undefined ? SECRET : options.secret;
-  return send(url, {
-    headers: {
-      'content-type': 'application/json',
-      'x-event-key': event,
-      'x-request-uuid': options.id ?? randomUUID(),
-      ...(secret === null ? {} : { 'x-hub-signature': sign(secret, text) }),
-    },
-    body: text,
+  return postDelivery(url, body, {
+    headers: { 'x-event-key': event, 'x-request-uuid': options.id ?? randomUUID() },
+    secret: options.secret === undefined ? SECRET : options.secret,
+    signing: [{ header: 'x-hub-signature' }],
   });
 }
 
@@ -107,7 +82,7 @@ describe('bitbucket (Cloud) source', () => {
       webhook: { url: 'https://hooks.example.com', endpoint: '/push' },
       deleteHookOnFinish: true,
     });
-    const hooks = () => api.hooks.get('/2.0/repositories/team/app/hooks') ?? [];
+    const hooks = () => git.api.hooks.get('/2.0/repositories/team/app/hooks') ?? [];
     await waitFor(() => hooks().length === 1);
     expect(hooks()[0]).toMatchObject({
       uuid: '{1}',
@@ -117,7 +92,7 @@ describe('bitbucket (Cloud) source', () => {
       secret: SECRET,
     });
     await f.close();
-    expect(api.writes()).toEqual([
+    expect(git.api.writes()).toEqual([
       'POST /2.0/repositories/team/app/hooks',
       'DELETE /2.0/repositories/team/app/hooks/%7B1%7D',
     ]);

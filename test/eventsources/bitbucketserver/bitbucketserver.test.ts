@@ -1,50 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryBus, type EventBus } from '../../../eventbus/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { GitPayload } from '../../../eventsources/git-hooks/payload.ts';
 import { staysTrue, waitFor } from '../../support/wait.ts';
-import { type FakeProviderApi, startFakeProviderApi } from '../git-hooks/fake-provider-api.ts';
-import { type GitFixture, sign, startGitSource } from '../git-hooks/git-fixture.ts';
-import { send } from '../http-client.ts';
+import { postDelivery, providerTests } from '../git-hooks/provider-tests.ts';
 
 const SECRET = 'bbs-hook-secret';
 const ACCESS = 'bbs-access-token';
 const env = { IMPULSE_SECRET_BBS_SECRET: SECRET, IMPULSE_SECRET_BBS_TOKEN: ACCESS };
-let bus: EventBus & AsyncDisposable;
-let api: FakeProviderApi;
-const fixtures: GitFixture[] = [];
-
-beforeEach(async () => {
-  bus = createMemoryBus({ name: 'test' });
-  api = await startFakeProviderApi({
+const git = providerTests({
+  type: 'bitbucketserver',
+  env,
+  api: {
     flavor: 'bitbucketserver',
     authorized: (h) => h.authorization === `Bearer ${ACCESS}`,
     projectRepos: { PROJ: ['one', 'two'] },
     pullRequests: { bbb: ['OPEN'], ccc: ['MERGED'] },
-  });
+  },
+  config: () => ({
+    repositories: [{ projectKey: 'KEY', repositorySlug: 'repo' }],
+    events: ['repo:refs_changed', 'pr:opened'],
+    webhookSecret: { name: 'bbs', key: 'secret' },
+    bitbucketserverBaseURL: `${git.api.url}/rest`,
+  }),
 });
-afterEach(async () => {
-  await Promise.allSettled(fixtures.splice(0).map((f) => f.close()));
-  await bus.close();
-  await api.close();
-});
-
-async function bitbucketserver(extra: Record<string, unknown> = {}) {
-  const f = await startGitSource({
-    bus,
-    type: 'bitbucketserver',
-    config: {
-      repositories: [{ projectKey: 'KEY', repositorySlug: 'repo' }],
-      events: ['repo:refs_changed', 'pr:opened'],
-      webhookSecret: { name: 'bbs', key: 'secret' },
-      bitbucketserverBaseURL: `${api.url}/rest`,
-      ...extra,
-    },
-    env,
-  });
-  fixtures.push(f);
-  return f;
-}
+const bitbucketserver = git.start;
 
 const refsChanged = {
   eventKey: 'repo:refs_changed',
@@ -62,16 +41,11 @@ function deliver(
   body: unknown,
   options: { secret?: string | null; id?: string } = {},
 ) {
-  const text = JSON.stringify(body);
-  const secret = options.secret === undefined ? SECRET : options.secret;
-  return send(url, {
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'x-event-key': event,
-      'x-request-id': options.id ?? randomUUID(),
-      ...(secret === null ? {} : { 'x-hub-signature': sign(secret, text) }),
-    },
-    body: text,
+  return postDelivery(url, body, {
+    headers: { 'x-event-key': event, 'x-request-id': options.id ?? randomUUID() },
+    secret: options.secret === undefined ? SECRET : options.secret,
+    signing: [{ header: 'x-hub-signature' }],
+    contentType: 'application/json; charset=utf-8',
   });
 }
 
@@ -124,7 +98,7 @@ describe('bitbucketserver source', () => {
       checkInterval: '300ms',
     });
     const hooks = (p: string, r: string) =>
-      api.hooks.get(`/rest/api/1.0/projects/${p}/repos/${r}/webhooks`) ?? [];
+      git.api.hooks.get(`/rest/api/1.0/projects/${p}/repos/${r}/webhooks`) ?? [];
     await waitFor(
       () =>
         hooks('KEY', 'repo').length === 1 &&
@@ -138,7 +112,7 @@ describe('bitbucketserver source', () => {
       events: ['repo:refs_changed', 'pr:opened'],
       configuration: { secret: SECRET },
     });
-    api.hooks.get('/rest/api/1.0/projects/PROJ/repos/one/webhooks')!.splice(0);
+    git.api.hooks.get('/rest/api/1.0/projects/PROJ/repos/one/webhooks')!.splice(0);
     await waitFor(() => hooks('PROJ', 'one').length === 1, {
       message: 'the hook put back at the next check',
     });

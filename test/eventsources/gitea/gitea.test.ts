@@ -1,47 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryBus, type EventBus } from '../../../eventbus/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { GitPayload } from '../../../eventsources/git-hooks/payload.ts';
 import { staysTrue, waitFor } from '../../support/wait.ts';
-import { type FakeProviderApi, startFakeProviderApi } from '../git-hooks/fake-provider-api.ts';
-import { type GitFixture, sign, startGitSource } from '../git-hooks/git-fixture.ts';
-import { send } from '../http-client.ts';
+import { postDelivery, providerTests } from '../git-hooks/provider-tests.ts';
 
 const SECRET = 'gitea-hook-secret';
 const TOKEN = 'gitea-api-token';
 const env = { IMPULSE_SECRET_GITEA_SECRET: SECRET, IMPULSE_SECRET_GITEA_TOKEN: TOKEN };
-let bus: EventBus & AsyncDisposable;
-let api: FakeProviderApi;
-const fixtures: GitFixture[] = [];
-
-beforeEach(async () => {
-  bus = createMemoryBus({ name: 'test' });
-  api = await startFakeProviderApi({
-    flavor: 'gitea',
-    authorized: (h) => h.authorization === `token ${TOKEN}`,
-  });
+const git = providerTests({
+  type: 'gitea',
+  env,
+  api: { flavor: 'gitea', authorized: (h) => h.authorization === `token ${TOKEN}` },
+  config: () => ({
+    repositories: [{ owner: 'ops', names: ['deploy'] }],
+    events: ['push', 'issue_label'],
+    webhookSecret: { name: 'gitea', key: 'secret' },
+  }),
 });
-afterEach(async () => {
-  await Promise.allSettled(fixtures.splice(0).map((f) => f.close()));
-  await bus.close();
-  await api.close();
-});
-
-async function gitea(extra: Record<string, unknown> = {}) {
-  const f = await startGitSource({
-    bus,
-    type: 'gitea',
-    config: {
-      repositories: [{ owner: 'ops', names: ['deploy'] }],
-      events: ['push', 'issue_label'],
-      webhookSecret: { name: 'gitea', key: 'secret' },
-      ...extra,
-    },
-    env,
-  });
-  fixtures.push(f);
-  return f;
-}
+const gitea = git.start;
 
 function deliver(
   url: string,
@@ -49,18 +25,15 @@ function deliver(
   body: unknown,
   options: { secret?: string | null; id?: string; type?: string; form?: boolean } = {},
 ) {
-  const json = JSON.stringify(body);
-  const text = options.form ? `payload=${encodeURIComponent(json)}` : json;
-  const secret = options.secret === undefined ? SECRET : options.secret;
-  return send(url, {
+  return postDelivery(url, body, {
     headers: {
-      'content-type': options.form ? 'application/x-www-form-urlencoded' : 'application/json',
       'x-gitea-event': event,
       'x-gitea-event-type': options.type ?? event,
       'x-gitea-delivery': options.id ?? randomUUID(),
-      ...(secret === null ? {} : { 'x-gitea-signature': sign(secret, text, 'sha256', '') }),
     },
-    body: text,
+    secret: options.secret === undefined ? SECRET : options.secret,
+    signing: [{ header: 'x-gitea-signature', prefix: '' }],
+    form: options.form,
   });
 }
 
@@ -102,10 +75,10 @@ describe('gitea source', () => {
   it('creates the repository hook with the API token, events, content type and secret', async () => {
     await gitea({
       apiToken: { name: 'gitea', key: 'token' },
-      giteaBaseURL: `${api.url}/`,
+      giteaBaseURL: `${git.api.url}/`,
       webhook: { url: 'https://hooks.example.com/', endpoint: '/push' },
     });
-    const hooks = () => api.hooks.get('/api/v1/repos/ops/deploy/hooks') ?? [];
+    const hooks = () => git.api.hooks.get('/api/v1/repos/ops/deploy/hooks') ?? [];
     await waitFor(() => hooks().length === 1);
     expect(hooks()[0]).toMatchObject({
       type: 'gitea',

@@ -1,41 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryBus, type EventBus } from '../../../eventbus/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { GitPayload } from '../../../eventsources/git-hooks/payload.ts';
 import { staysTrue, waitFor } from '../../support/wait.ts';
-import { type GitFixture, sign, startGitSource } from '../git-hooks/git-fixture.ts';
+import { type GitFixture, sign } from '../git-hooks/git-fixture.ts';
+import { postDelivery, providerTests } from '../git-hooks/provider-tests.ts';
 import { send } from '../http-client.ts';
 import { busDouble, unavailable } from '../webhook-fixture.ts';
 import { githubExample, pushToMaster } from './octokit-examples.ts';
 
 const SECRET = 'gh-hook-secret-3f9a';
 const env = { IMPULSE_SECRET_GITHUB_ACCESS_SECRET: SECRET };
-let bus: EventBus & AsyncDisposable;
-const fixtures: GitFixture[] = [];
-
-beforeEach(() => {
-  bus = createMemoryBus({ name: 'test' });
+const git = providerTests({
+  type: 'github',
+  env,
+  config: () => ({
+    repositories: [{ owner: 'Codertocat', names: ['Hello-World'] }],
+    webhookSecret: { name: 'github-access', key: 'secret' },
+    events: ['*'],
+  }),
 });
-afterEach(async () => {
-  await Promise.allSettled(fixtures.splice(0).map((f) => f.close()));
-  await bus.close();
-});
-
-async function github(config: Record<string, unknown> = {}, target: EventBus = bus) {
-  const f = await startGitSource({
-    bus: target,
-    type: 'github',
-    config: {
-      repositories: [{ owner: 'Codertocat', names: ['Hello-World'] }],
-      webhookSecret: { name: 'github-access', key: 'secret' },
-      events: ['*'],
-      ...config,
-    },
-    env,
-  });
-  fixtures.push(f);
-  return f;
-}
+const github = git.start;
 
 /** Posts a delivery as GitHub sends it: its event and delivery headers, signed with `secret`. */
 function deliver(
@@ -50,20 +34,19 @@ function deliver(
     unsigned?: boolean;
   } = {},
 ) {
-  const json = JSON.stringify(payload);
-  const body = options.form ? `payload=${encodeURIComponent(json)}` : json;
-  const secret = options.secret ?? SECRET;
-  const headers: Record<string, string> = {
-    'content-type': options.form ? 'application/x-www-form-urlencoded' : 'application/json',
-    'x-github-event': event,
-    'x-github-delivery': options.delivery ?? randomUUID(),
-    'user-agent': 'GitHub-Hookshot/abc123',
-  };
-  if (!options.unsigned) {
-    headers['x-hub-signature'] = sign(secret, body, 'sha1');
-    if (!options.sha1Only) headers['x-hub-signature-256'] = sign(secret, body);
-  }
-  return send(url, { headers, body });
+  return postDelivery(url, payload, {
+    headers: {
+      'x-github-event': event,
+      'x-github-delivery': options.delivery ?? randomUUID(),
+      'user-agent': 'GitHub-Hookshot/abc123',
+    },
+    secret: options.unsigned ? null : (options.secret ?? SECRET),
+    signing: [
+      { header: 'x-hub-signature', algorithm: 'sha1' },
+      ...(options.sha1Only ? [] : [{ header: 'x-hub-signature-256' }]),
+    ],
+    form: options.form,
+  });
 }
 
 const dataOf = (f: GitFixture, i = 0) => f.events[i]?.data as GitPayload & { body: Record<string, unknown> };
@@ -156,7 +139,7 @@ describe('github source: refusals', () => {
   });
 
   it('answers 400 to a signed body that is not JSON, 413 over maxPayloadSize, 503 while the bus is away', async () => {
-    const double = busDouble(bus);
+    const double = busDouble(git.bus);
     const f = await github({ webhook: { maxPayloadSize: 2048 } }, double);
     const notJson = await send(f.url, {
       headers: {

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryBus, type EventBus } from '../../../eventbus/index.ts';
+import { describe, expect, it } from 'vitest';
 import { type GitPayload, MASKED_TOKEN } from '../../../eventsources/git-hooks/payload.ts';
 import { staysTrue, waitFor } from '../../support/wait.ts';
-import { type FakeProviderApi, startFakeProviderApi } from '../git-hooks/fake-provider-api.ts';
-import { type GitFixture, startGitSource } from '../git-hooks/git-fixture.ts';
+import { providerTests } from '../git-hooks/provider-tests.ts';
 import { send } from '../http-client.ts';
 
 const TOKEN = 'gitlab-secret-token-77';
@@ -15,37 +13,19 @@ const push = {
   ref: 'refs/heads/main',
   after: 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7',
 };
-let bus: EventBus & AsyncDisposable;
-let api: FakeProviderApi;
-const fixtures: GitFixture[] = [];
-
-beforeEach(async () => {
-  bus = createMemoryBus({ name: 'test' });
-  api = await startFakeProviderApi({ flavor: 'gitlab', authorized: (h) => h['private-token'] === ACCESS });
+const git = providerTests({
+  type: 'gitlab',
+  env,
+  api: { flavor: 'gitlab', authorized: (h) => h['private-token'] === ACCESS },
+  config: () => ({
+    projects: ['whynowy/test', '3'],
+    events: ['PushEvents', 'MergeRequestsEvents'],
+    accessToken: { name: 'gitlab-access', key: 'token' },
+    secretToken: { name: 'gitlab-secret', key: 'token' },
+    gitlabBaseURL: git.api.url,
+  }),
 });
-afterEach(async () => {
-  await Promise.allSettled(fixtures.splice(0).map((f) => f.close()));
-  await bus.close();
-  await api.close();
-});
-
-async function gitlab(extra: Record<string, unknown> = {}) {
-  const f = await startGitSource({
-    bus,
-    type: 'gitlab',
-    config: {
-      projects: ['whynowy/test', '3'],
-      events: ['PushEvents', 'MergeRequestsEvents'],
-      accessToken: { name: 'gitlab-access', key: 'token' },
-      secretToken: { name: 'gitlab-secret', key: 'token' },
-      gitlabBaseURL: api.url,
-      ...extra,
-    },
-    env,
-  });
-  fixtures.push(f);
-  return f;
-}
+const gitlab = git.start;
 
 function deliver(
   url: string,
@@ -114,7 +94,7 @@ describe('gitlab source', () => {
       webhook: { url: 'https://hooks.example.com', endpoint: '/push' },
       deleteHookOnFinish: true,
     });
-    const hooks = (p: string) => api.hooks.get(`/api/v4/projects/${p}/hooks`) ?? [];
+    const hooks = (p: string) => git.api.hooks.get(`/api/v4/projects/${p}/hooks`) ?? [];
     await waitFor(() => hooks('whynowy%2Ftest').length === 1 && hooks('3').length === 1);
     expect(hooks('3')[0]).toMatchObject({
       url: 'https://hooks.example.com/push',
