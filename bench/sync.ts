@@ -11,11 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// The engine's own client, so that the baseline differs from the sync only in what the engine adds.
+import { KubeRest } from '../core/kube/rest.ts';
+import type { ResourceInfo } from '../core/kube/types.ts';
 import { silentLogger } from '../core/logger.ts';
 import { startKubeEmulator } from '../test/support/kube-emulator/index.ts';
 import { type Application, createSyncEngine } from '../triggers/gitops/engine/index.ts';
-// The engine's own client, so that the baseline differs from the sync only in what the engine adds.
-import { type ApiResource, KubeClient } from '../triggers/gitops/engine/kube-client.ts';
 import type { KubeObject } from '../triggers/gitops/engine/kube-object.ts';
 
 const PER_KIND = Number(process.env.BENCH_PER_KIND ?? 100);
@@ -94,10 +95,11 @@ for (let round = 0; round < ROUNDS; round++) {
     waveTimeoutMs: 60_000,
     concurrency: CONCURRENCY,
   });
-  const client = new KubeClient(kc, { maxSockets: CONCURRENCY * 2 });
+  const client = new KubeRest(kc, { maxSockets: CONCURRENCY * 2 });
+  const write = { fieldManager: 'bench', force: true, fieldValidation: 'Strict' } as const;
   try {
-    const kind = async (k: string) => client.mustResource('v1', k);
-    const kinds: Record<string, ApiResource> = {};
+    const kind = async (k: string) => client.resource('v1', k);
+    const kinds: Record<string, ResourceInfo> = {};
     for (const k of ['ConfigMap', 'Secret', 'Service', 'Namespace']) kinds[k] = await kind(k);
     const app: Application = {
       name: 'bench',
@@ -109,9 +111,9 @@ for (let round = 0; round < ROUNDS; round++) {
     };
     for (const ns of ['bench-plain', 'bench-sync'])
       await client.apply(
-        kinds.Namespace!,
+        { resource: kinds.Namespace!, namespace: undefined, name: ns },
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-        'bench',
+        write,
       );
     // Warm both: discovery, connections, and the git cache (a running trigger has all three).
     await engine.refresh(app);
@@ -121,8 +123,13 @@ for (let round = 0; round < ROUNDS; round++) {
       const t0 = performance.now();
       await Promise.all(['ConfigMap', 'Secret', 'Service'].map((k) => client.list(kinds[k]!, 'bench-plain')));
       const placed = objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'bench-plain' } }));
-      await run(placed, (o) => client.apply(kinds[o.kind]!, o, 'bench', { dryRun: true }));
-      await run(placed, (o) => client.apply(kinds[o.kind]!, o, 'bench'));
+      const at = (o: KubeObject) => ({
+        resource: kinds[o.kind]!,
+        namespace: 'bench-plain',
+        name: o.metadata.name!,
+      });
+      await run(placed, (o) => client.apply(at(o), o, { ...write, dryRun: true }));
+      await run(placed, (o) => client.apply(at(o), o, write));
       times.baseline.push(performance.now() - t0);
     };
     const sync = async () => {

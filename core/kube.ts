@@ -107,3 +107,9 @@ export function kubeError(err: unknown, what: string): ImpulseError {
     details: { status: f.status, reason: f.reason },
   });
 }
+
+/** The HTTP status a `kubeError` carries (404, 409, 422, ...); undefined for other errors or no answer. */
+export function kubeStatusOf(err: unknown): number | undefined {
+  const status = (err as ImpulseError | undefined)?.details?.status;
+  return typeof status === 'number' ? status : undefined;
+}

@@ -1,5 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ImpulseError, isImpulseError } from '../../core/errors.ts';
+import { KubeRest } from '../../core/kube/rest.ts';
+import type { ResourceInfo } from '../../core/kube/types.ts';
 import { loadKubeConfig } from '../../core/kube.ts';
 import { runUnderLease, sourceLeaseKey } from '../active-passive.ts';
 import { createHold } from '../queue/hold.ts';
@@ -11,7 +13,6 @@ import {
   resolveResource,
 } from './config.ts';
 import { type KubeObject, passesFilter } from './filter.ts';
-import { KubeHttp } from './kube-http.ts';
 import { type ResourceChange, runWatcher } from './watcher.ts';
 
 export { labelRequirement, type ResolvedResource, resolveResource } from './config.ts';
@@ -88,23 +89,43 @@ async function watch(
       },
     );
   };
-  let http: KubeHttp;
+  const describe = `${r.group ? `${r.group}/` : ''}${r.version} ${r.resource}${r.namespace ? ` in ${r.namespace}` : ''}`;
+  let kube: KubeRest;
   try {
-    http = new KubeHttp(await load());
+    kube = new KubeRest(await load(), { namer: (verb) => `${verb} ${describe}` });
   } catch (err) {
     throw startup(err);
   }
-  if (signal.aborted) return;
-  let collection: string;
   try {
-    collection = await locate(http, r, signal);
+    if (signal.aborted) return;
+    const resource = await locate(kube, r, signal);
+    await runWatcher({
+      kube,
+      resource,
+      namespace: r.namespace || undefined,
+      labelSelector: r.labelSelector,
+      describe,
+      signal,
+      logger: ctx.logger,
+      onChange: dispatcher(ctx, signal, r, startedAt),
+      onReady: () => {
+        ctx.logger.info({ resource: describe, selector: r.labelSelector || undefined }, 'watching');
+        ctx.ready();
+      },
+      ...(retryDelaysMs ? { retryDelaysMs } : {}),
+    });
   } catch (err) {
     if (signal.aborted) return;
-    throw startup(err, http.server);
+    throw startup(err, kube.server);
+  } finally {
+    await kube.close();
   }
+}
+
+/** Publishes the changes that pass the filter, as Argo Events' payload. */
+function dispatcher(ctx: SourceContext, signal: AbortSignal, r: ResolvedResource, startedAt: number) {
   const hold = createHold(ctx, signal);
-  const describe = `${r.group ? `${r.group}/` : ''}${r.version} ${r.resource}${r.namespace ? ` in ${r.namespace}` : ''}`;
-  const onChange = async (change: ResourceChange) => {
+  return async (change: ResourceChange) => {
     if (!r.eventTypes.has(change.type)) return;
     if (!passesFilter(r, change.type, change.object, { live: change.live, startedAt })) return;
     const payload: ResourcePayload = {
@@ -124,25 +145,6 @@ async function watch(
       ctx.logger.error({ id: change.id, err: (err as Error).message }, 'resource event refused by the bus');
     }
   };
-  try {
-    await runWatcher({
-      http,
-      collection,
-      labelSelector: r.labelSelector,
-      describe,
-      signal,
-      logger: ctx.logger,
-      onChange,
-      onReady: () => {
-        ctx.logger.info({ resource: describe, selector: r.labelSelector || undefined }, 'watching');
-        ctx.ready();
-      },
-      ...(retryDelaysMs ? { retryDelaysMs } : {}),
-    });
-  } catch (err) {
-    if (signal.aborted) return;
-    throw startup(err, http.server);
-  }
 }
 
 /**
@@ -150,30 +152,21 @@ async function watch(
  * path is right (a cluster-scoped resource ignores `namespace`). A group, version or resource the
  * server does not serve is a `PERMANENT` error that says so.
  */
-async function locate(http: KubeHttp, r: ResolvedResource, signal: AbortSignal): Promise<string> {
+async function locate(kube: KubeRest, r: ResolvedResource, signal: AbortSignal): Promise<ResourceInfo> {
   const groupVersion = r.group ? `${r.group}/${r.version}` : r.version;
-  const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  let doc: { resources?: Array<{ name?: string; namespaced?: boolean }> };
-  try {
-    doc = (await http.getJson(base, {}, signal, `discover ${groupVersion}`)) as typeof doc;
-  } catch (err) {
-    if (isImpulseError(err) && err.details?.status === 404) {
-      throw new ImpulseError(
-        'PERMANENT',
-        `the API server does not serve ${groupVersion}; check group and version (is its CRD installed?)`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
-  const found = (doc.resources ?? []).find((x) => x.name === r.resource);
-  if (!found) {
-    const served = (doc.resources ?? []).map((x) => x.name).filter((n) => n && !n.includes('/'));
+  const served = await kube.resources(groupVersion, { signal });
+  if (!served) {
     throw new ImpulseError(
       'PERMANENT',
-      `${groupVersion} has no resource "${r.resource}" (it serves: ${served.join(', ') || 'none'}); resource is the plural name, e.g. deployments`,
+      `the API server does not serve ${groupVersion}; check group and version (is its CRD installed?)`,
     );
   }
-  const ns = encodeURIComponent(r.namespace);
-  return found.namespaced && r.namespace ? `${base}/namespaces/${ns}/${r.resource}` : `${base}/${r.resource}`;
+  const found = served.find((x) => x.plural === r.resource);
+  if (!found) {
+    throw new ImpulseError(
+      'PERMANENT',
+      `${groupVersion} has no resource "${r.resource}" (it serves: ${served.map((x) => x.plural).join(', ') || 'none'}); resource is the plural name, e.g. deployments`,
+    );
+  }
+  return found;
 }

@@ -1,9 +1,10 @@
 import { type ImpulseError, isImpulseError, toImpulseError } from '../../core/errors.ts';
+import type { KubeRest } from '../../core/kube/rest.ts';
+import type { ResourceInfo, WatchEvent } from '../../core/kube/types.ts';
 import type { Logger } from '../../core/logger.ts';
 import { pause } from '../queue/backoff.ts';
 import type { ResourceEventType } from './config.ts';
 import type { KubeObject } from './filter.ts';
-import type { KubeHttp, WatchEvent } from './kube-http.ts';
 
 /** One change to an object of the watched resource. */
 export interface ResourceChange {
@@ -22,9 +23,11 @@ export interface ResourceChange {
 }
 
 export interface WatcherOptions {
-  http: KubeHttp;
-  /** The collection path: `/apis/apps/v1/namespaces/demo/deployments`. */
-  collection: string;
+  /** Lists and watches; errors name the request after `describe`. */
+  kube: Pick<KubeRest, 'list' | 'watch'>;
+  resource: ResourceInfo;
+  /** Undefined: every namespace (and always for cluster-scoped resources). */
+  namespace: string | undefined;
   /** Label selector sent with the list and watch; empty for none. */
   labelSelector: string;
   /** Names the watched resource in logs and errors: `apps/v1 deployments in demo`. */
@@ -106,15 +109,16 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
   };
 
   const watchOnce = async (): Promise<WatchEnd> => {
-    const query = {
+    const options = {
       resourceVersion: version,
-      allowWatchBookmarks: 'true',
+      allowWatchBookmarks: true,
       labelSelector: o.labelSelector,
       // The server ends the stream after this; a connection that died silently is then replaced.
-      timeoutSeconds: String(240 + Math.floor(Math.random() * 120)),
+      timeoutSeconds: 240 + Math.floor(Math.random() * 120),
+      signal: o.signal,
     };
     try {
-      for await (const event of o.http.watch(o.collection, query, o.signal, `watch ${o.describe}`)) {
+      for await (const event of o.kube.watch(o.resource, o.namespace, options)) {
         if (event.type === 'ERROR') return watchError(event.object, o.describe);
         const rv = (event.object as KubeObject).metadata?.resourceVersion;
         if (event.type !== 'BOOKMARK') await apply(event);
@@ -129,9 +133,11 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
   };
 
   while (!o.signal.aborted) {
-    let page: { items: KubeObject[]; version: string };
+    let page: { items: KubeObject[]; resourceVersion: string };
     try {
-      page = await listAll(o);
+      // Every page; a continue token that expired mid-way starts the listing again.
+      const options = { labelSelector: o.labelSelector, pageSize: o.pageSize ?? 500, signal: o.signal };
+      page = await o.kube.list(o.resource, o.namespace, options);
     } catch (err) {
       if (o.signal.aborted) return;
       if (!listed) throw err;
@@ -140,7 +146,7 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
       continue;
     }
     await reconcile(page.items);
-    version = page.version;
+    version = page.resourceVersion;
     if (!listed) o.onReady();
     listed = true;
     for (;;) {
@@ -158,31 +164,6 @@ export async function runWatcher(o: WatcherOptions): Promise<void> {
         // A server that ends every watch at once must not be asked again in a tight loop.
         await retryPause();
       }
-    }
-  }
-}
-
-/** Every page of the listing, and the version to watch from (the first page's). */
-async function listAll(o: WatcherOptions): Promise<{ items: KubeObject[]; version: string }> {
-  for (let attempt = 0; ; attempt++) {
-    const items: KubeObject[] = [];
-    let version = '';
-    let token = '';
-    try {
-      do {
-        const query = { labelSelector: o.labelSelector, limit: String(o.pageSize ?? 500), continue: token };
-        const list = (await o.http.getJson(o.collection, query, o.signal, `list ${o.describe}`)) as {
-          metadata?: { resourceVersion?: string; continue?: string };
-          items?: KubeObject[];
-        };
-        version ||= list.metadata?.resourceVersion ?? '';
-        items.push(...(list.items ?? []));
-        token = list.metadata?.continue ?? '';
-      } while (token !== '');
-      return { items, version };
-    } catch (err) {
-      // A continue token that expired mid-way: list again from the start.
-      if (token === '' || attempt >= 2 || !(isImpulseError(err) && err.details?.status === 410)) throw err;
     }
   }
 }

@@ -126,7 +126,7 @@ async function update(
     const changed = change(wf);
     if (!changed) return 'unchanged';
     try {
-      await req.rest.replace(req.ref, changed, req.signal);
+      await req.rest.replace(req.ref, changed, { signal: req.signal });
       return done;
     } catch (err) {
       const conflict = err instanceof ImpulseError && err.details?.reason === 'Conflict';
@@ -145,13 +145,13 @@ async function shutdown(req: ControlRequest, strategy: 'Stop' | 'Terminate'): Pr
     );
   }
   if ((wf.spec as { shutdown?: string } | undefined)?.shutdown === strategy) return 'unchanged';
-  const body = JSON.stringify({ spec: { shutdown: strategy } });
-  await req.rest.patch(req.ref, 'application/merge-patch+json', body, {}, req.signal);
+  const body = { spec: { shutdown: strategy } };
+  await req.rest.patch(req.ref, 'application/merge-patch+json', body, { signal: req.signal });
   return strategy === 'Stop' ? 'stopped' : 'terminated';
 }
 
 async function read(req: ControlRequest): Promise<KubeObject> {
-  const wf = await req.rest.get(req.ref, req.signal);
+  const wf = await req.rest.get(req.ref, { signal: req.signal });
   if (!wf) {
     throw new ImpulseError('PERMANENT', `${describe(req.ref)} does not exist`, {
       details: { status: 404, reason: 'NotFound' },

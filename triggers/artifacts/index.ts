@@ -1,9 +1,9 @@
 /** Where a trigger's Kubernetes manifest comes from: Argo Events' ArtifactLocation, read. */
 import { readFile } from 'node:fs/promises';
 import { ImpulseError } from '../../core/errors.ts';
+import type { KubeObject } from '../../core/kube/types.ts';
 import type { SecretResolver } from '../../core/secrets.ts';
 import type { ArtifactLocation } from '../../crds/index.ts';
-import type { KubeObject } from '../k8s/rest.ts';
 import { readGit } from './git.ts';
 import { httpGet } from './http-get.ts';
 import { checkObject, MAX_MANIFEST_BYTES, parseManifest } from './manifest.ts';

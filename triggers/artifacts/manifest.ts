@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { ImpulseError } from '../../core/errors.ts';
-import type { KubeObject } from '../k8s/rest.ts';
+import type { KubeObject } from '../../core/kube/types.ts';
 
 /** The largest manifest read from any source; a bigger one is an error, never cut short. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ImpulseError } from '../../core/errors.ts';
+import { KubeRest } from '../../core/kube/rest.ts';
 import { loadKubeConfig } from '../../core/kube.ts';
-import { KubeRest } from './rest.ts';
 
 /** Where a driver gets its Kubernetes configuration; tests pass the emulator's. */
 export type KubeConfigLoader = () => Promise<KubeConfig>;

@@ -1,5 +1,5 @@
 import { ImpulseError } from '../../core/errors.ts';
-import type { StatusCause } from './rest.ts';
+import type { StatusCause } from '../../core/kube/types.ts';
 
 /** The field manager Impulse applies as. */
 export const FIELD_MANAGER = 'impulse';

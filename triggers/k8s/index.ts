@@ -1,4 +1,6 @@
 import { ImpulseError } from '../../core/errors.ts';
+import type { KubeRest } from '../../core/kube/rest.ts';
+import { describe, type KubeObject, type ObjectRef, type ResourceInfo } from '../../core/kube/types.ts';
 import type { SecretResolver } from '../../core/secrets.ts';
 import type { ArtifactLocation, StandardK8STrigger } from '../../crds/index.ts';
 import { type ArtifactContext, checkObject, loadArtifact } from '../artifacts/index.ts';
@@ -7,14 +9,14 @@ import type { Firing, TriggerContext, TriggerDriver, TriggerFactory, TriggerOutc
 import { defaultKubeConfig, KubeAccess, type KubeConfigLoader } from './access.ts';
 import { runOperation } from './operations.ts';
 import { applyLabelPolicy } from './policy.ts';
-import { describe, type KubeObject, type KubeRest, type ObjectRef, type ResourceInfo } from './rest.ts';
 
+export { KubeRest } from '../../core/kube/rest.ts';
+export { describe, type KubeObject, type ObjectRef, type ResourceInfo } from '../../core/kube/types.ts';
 export { defaultKubeConfig, KubeAccess, type KubeConfigLoader } from './access.ts';
 export { applyConflictError, FIELD_MANAGER } from './apply-conflict.ts';
 export { LABELS, withCreationLabels } from './labels.ts';
 export { jsonPatchOperations, mergeInto, type OperationResult, runOperation } from './operations.ts';
 export { applyLabelPolicy } from './policy.ts';
-export { describe, type KubeObject, KubeRest, type ObjectRef, type ResourceInfo } from './rest.ts';
 
 export interface K8sTriggerOptions {
   /** @default KUBECONFIG, in-cluster, or ~/.kube/config (core/kube.ts) */
@@ -110,14 +112,14 @@ export async function resolveObject(
     readConfigMap: (name, key, signal) => readConfigMapKey(ctx.rest, ctx.sensorNamespace, name, key, signal),
   };
   let object = await loadArtifact(spec.source, artifacts);
-  let resource = await ctx.rest.resource(object.apiVersion, object.kind, ctx.signal);
+  let resource = await ctx.rest.resource(object.apiVersion, object.kind, { signal: ctx.signal });
   let namespace = resource.namespaced ? object.metadata.namespace || ctx.sensorNamespace : undefined;
   if (spec.liveObject && spec.operation === 'update') {
     const name = object.metadata.name;
     if (!name)
       throw new ImpulseError('INVALID_INPUT', 'liveObject: the manifest must name the object to read');
     const ref = { resource, namespace, name };
-    const live = await ctx.rest.get(ref, ctx.signal);
+    const live = await ctx.rest.get(ref, { signal: ctx.signal });
     if (!live) {
       throw new ImpulseError(
         'PERMANENT',
@@ -131,7 +133,7 @@ export async function resolveObject(
     'the resource after parameters',
   );
   if (object.apiVersion !== resource.apiVersion || object.kind !== resource.kind) {
-    resource = await ctx.rest.resource(object.apiVersion, object.kind, ctx.signal);
+    resource = await ctx.rest.resource(object.apiVersion, object.kind, { signal: ctx.signal });
   }
   namespace = resource.namespaced ? object.metadata.namespace || ctx.sensorNamespace : undefined;
   const metadata = { ...object.metadata };
@@ -147,8 +149,8 @@ async function readConfigMapKey(
   key: string,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const resource = await rest.resource('v1', 'ConfigMap', signal);
-  const map = await rest.get({ resource, namespace, name }, signal);
+  const resource = await rest.resource('v1', 'ConfigMap', { signal });
+  const map = await rest.get({ resource, namespace, name }, { signal });
   const data = map?.data as Record<string, string> | undefined;
   return data?.[key];
 }

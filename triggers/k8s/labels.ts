@@ -1,5 +1,5 @@
+import type { KubeObject } from '../../core/kube/types.ts';
 import type { Firing } from '../types.ts';
-import type { KubeObject } from './rest.ts';
 
 /** Argo Events' labels on what a trigger creates, and Impulse's firing id. */
 export const LABELS = {

@@ -1,9 +1,10 @@
 import { ImpulseError } from '../../core/errors.ts';
+import type { KubeRest } from '../../core/kube/rest.ts';
+import { describe, type KubeObject, type ObjectRef, type ResourceInfo } from '../../core/kube/types.ts';
 import type { K8sOperation, PatchStrategy } from '../../crds/index.ts';
 import type { Firing } from '../types.ts';
 import { applyConflictError, FIELD_MANAGER } from './apply-conflict.ts';
 import { LABELS, withCreationLabels } from './labels.ts';
-import { describe, type KubeObject, type KubeRest, type ObjectRef, type ResourceInfo } from './rest.ts';
 
 /** What an operation did, for the outcome event and the policy. */
 export interface OperationResult {
@@ -40,17 +41,17 @@ export async function runOperation(operation: K8sOperation, req: OperationReques
   const ref = objectRef(req, operation);
   switch (operation) {
     case 'update': {
-      const live = await req.rest.get(ref, req.signal);
+      const live = await req.rest.get(ref, { signal: req.signal });
       if (!live) return create(req);
       const merged = mergeInto(live, req.object) as KubeObject;
-      return { result: 'updated', object: await req.rest.replace(ref, merged, req.signal) };
+      return { result: 'updated', object: await req.rest.replace(ref, merged, { signal: req.signal }) };
     }
     case 'patch':
       return patch(req, ref);
     case 'delete': {
-      const live = await req.rest.get(ref, req.signal);
+      const live = await req.rest.get(ref, { signal: req.signal });
       if (!live) return { result: 'absent', object: undefined };
-      const deleted = await req.rest.delete(ref, req.signal);
+      const deleted = await req.rest.delete(ref, { signal: req.signal });
       return { result: deleted ? 'deleted' : 'absent', object: undefined };
     }
   }
@@ -62,11 +63,11 @@ async function create(req: OperationRequest): Promise<OperationResult> {
   const earlier = await createdByThisFiring(req);
   if (earlier) return { result: 'created', object: earlier, existing: true };
   try {
-    return { result: 'created', object: await rest.create(resource, namespace, object, signal) };
+    return { result: 'created', object: await rest.create(resource, namespace, object, { signal }) };
   } catch (err) {
     if (!(err instanceof ImpulseError) || err.details?.reason !== 'AlreadyExists') throw err;
     const name = object.metadata.name!;
-    const live = await rest.get({ resource, namespace, name }, signal);
+    const live = await rest.get({ resource, namespace, name }, { signal });
     if (live?.metadata.labels?.[LABELS.firingId] === firing.id) {
       return { result: 'created', object: live, existing: true };
     }
@@ -82,23 +83,25 @@ async function create(req: OperationRequest): Promise<OperationResult> {
 async function createdByThisFiring(req: OperationRequest): Promise<KubeObject | undefined> {
   if (req.object.metadata.name) return undefined;
   const selector = `${LABELS.firingId}=${req.firing.id},${LABELS.trigger}=${req.firing.trigger}`;
-  const found = await req.rest.list(req.resource, req.namespace, selector, req.signal);
-  return found[0];
+  const found = await req.rest.list(req.resource, req.namespace, {
+    labelSelector: selector,
+    signal: req.signal,
+  });
+  return found.items[0];
 }
 
 async function patch(req: OperationRequest, ref: ObjectRef): Promise<OperationResult> {
   const { rest, signal } = req;
   const strategy = req.patchStrategy ?? DEFAULT_PATCH_STRATEGY;
-  const live = await rest.get(ref, signal);
+  const live = await rest.get(ref, { signal });
   if (strategy === 'application/apply-patch+yaml') {
     // Apply creates a missing object itself, with the creation labels. Later applies repeat the
     // creation labels the object has (same values share ownership): dropping them would make the
     // API server remove them, and new values would conflict with whoever created the object.
     const object = live ? keepCreationLabels(req.object, live) : withCreationLabels(req.object, req.firing);
-    const query: Record<string, string> = { fieldManager: FIELD_MANAGER };
-    if (req.forceConflicts) query.force = 'true';
+    const options = { fieldManager: FIELD_MANAGER, force: req.forceConflicts === true, signal };
     try {
-      const applied = await rest.patch(ref, strategy, JSON.stringify(object), query, signal);
+      const applied = await rest.apply(ref, object, options);
       return { result: live ? 'patched' : 'created', object: applied };
     } catch (err) {
       throw applyConflictError(err, describe(ref));
@@ -106,10 +109,8 @@ async function patch(req: OperationRequest, ref: ObjectRef): Promise<OperationRe
   }
   if (!live) return create(req);
   const body =
-    strategy === 'application/json-patch+json'
-      ? JSON.stringify(jsonPatchOperations(live, req.object))
-      : JSON.stringify(req.object);
-  return { result: 'patched', object: await rest.patch(ref, strategy, body, {}, signal) };
+    strategy === 'application/json-patch+json' ? jsonPatchOperations(live, req.object) : req.object;
+  return { result: 'patched', object: await rest.patch(ref, strategy, body, { signal }) };
 }
 
 function keepCreationLabels(object: KubeObject, live: KubeObject): KubeObject {

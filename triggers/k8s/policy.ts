@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImpulseError } from '../../core/errors.ts';
+import type { KubeRest } from '../../core/kube/rest.ts';
+import { describe, type ObjectRef } from '../../core/kube/types.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { K8SResourcePolicy } from '../../crds/index.ts';
 import { retryDelay, retryPolicy } from '../retry.ts';
-import { describe, type KubeRest, type ObjectRef } from './rest.ts';
 
 /** Argo Events' default backoff for the policy: 5 looks, 1 s apart, with jitter 1. */
 const DEFAULT_BACKOFF = { steps: 5, duration: '1s', factor: 1, jitter: 1 };
@@ -26,7 +27,7 @@ export async function applyLabelPolicy(
   const backoff = retryPolicy(policy.backoff ?? DEFAULT_BACKOFF);
   let labels: Record<string, string> = {};
   for (let look = 1; look <= backoff.attempts; look++) {
-    const live = await rest.get(ref, hooks.signal);
+    const live = await rest.get(ref, { signal: hooks.signal });
     if (!live) {
       throw new ImpulseError(
         'PERMANENT',

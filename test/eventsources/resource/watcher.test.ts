@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ImpulseError } from '../../../core/errors.ts';
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import type { ResourceInfo, WatchEvent, WatchOptions } from '../../../core/kube/types.ts';
 import { silentLogger } from '../../../core/logger.ts';
-import type { KubeHttp, WatchEvent } from '../../../eventsources/resource/kube-http.ts';
 import { type ResourceChange, runWatcher } from '../../../eventsources/resource/watcher.ts';
 import { waitFor, within } from '../../support/wait.ts';
 
@@ -18,14 +19,14 @@ function scripted(
 ) {
   const asked: string[] = [];
   let lists = 0;
-  const http = {
-    server: 'https://scripted',
-    async getJson() {
+  const kube = {
+    async list() {
       lists++;
-      return { metadata: { resourceVersion: listVersion }, items: list };
+      return { resourceVersion: listVersion, items: list };
     },
-    async *watch(_path: string, query: Record<string, string>, signal: AbortSignal) {
-      asked.push(query.resourceVersion ?? '');
+    async *watch(_resource: ResourceInfo, _namespace: string | undefined, options: WatchOptions) {
+      const signal = options.signal!;
+      asked.push(options.resourceVersion ?? '');
       const batch = watches.shift();
       if (batch instanceof ImpulseError) throw batch;
       if (!batch) {
@@ -36,15 +37,23 @@ function scripted(
       for (const event of batch) yield event;
     },
   };
-  return { http: http as unknown as KubeHttp, asked, lists: () => lists };
+  return { kube: kube as unknown as KubeRest, asked, lists: () => lists };
 }
 
 async function run(script: ReturnType<typeof scripted>, until: (changes: ResourceChange[]) => boolean) {
   const abort = new AbortController();
   const changes: ResourceChange[] = [];
   const done = runWatcher({
-    http: script.http,
-    collection: '/api/v1/configmaps',
+    kube: script.kube,
+    resource: {
+      apiVersion: 'v1',
+      group: '',
+      version: 'v1',
+      kind: 'ConfigMap',
+      plural: 'configmaps',
+      namespaced: true,
+    },
+    namespace: undefined,
     labelSelector: '',
     describe: 'configmaps',
     signal: abort.signal,

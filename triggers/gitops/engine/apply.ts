@@ -1,12 +1,15 @@
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import type { ResourceInfo } from '../../../core/kube/types.ts';
+import { kubeStatusOf } from '../../../core/kube.ts';
 import { equal } from './field-paths.ts';
-import { type ApiResource, httpStatusOf, type KubeClient } from './kube-client.ts';
 import {
-  FIELD_MANAGER,
   isJsonObject,
   type Json,
   type JsonObject,
   type KubeObject,
   LAST_APPLIED,
+  refOf,
+  writeOptions,
 } from './kube-object.ts';
 
 /** How one object is written, from the application's and the object's sync options. */
@@ -29,23 +32,23 @@ export interface Applied {
 
 /** Writes `target` so the live object matches it; `live` is the object as last read (undefined: absent). */
 export async function applyObject(
-  client: KubeClient,
-  res: ApiResource,
+  client: KubeRest,
+  res: ResourceInfo,
   target: KubeObject,
   live: KubeObject | undefined,
   mode: ApplyMode,
 ): Promise<Applied> {
-  const options = {
+  const options = writeOptions({
     dryRun: mode.dryRun,
-    fieldValidation: mode.validate ? ('Strict' as const) : ('Ignore' as const),
-  };
+    fieldValidation: mode.validate ? 'Strict' : 'Ignore',
+  });
   const name = `${target.kind.toLowerCase()}/${target.metadata.name}`;
   const suffix = mode.dryRun ? ' (dry run)' : '';
   try {
     if (mode.replace) {
       if (!live)
         return {
-          object: await client.create(res, target, FIELD_MANAGER, options),
+          object: await client.create<KubeObject>(res, target.metadata.namespace, target, options),
           message: `${name} created${suffix}`,
         };
       // Replacing a Namespace or a CRD would delete what is in it: update those in place.
@@ -55,40 +58,40 @@ export async function applyObject(
         return await recreate(client, res, target, options, name, suffix);
       }
       return {
-        object: await client.replace(res, update, FIELD_MANAGER, options),
+        object: await client.replace<KubeObject>(refOf(res, update), update, options),
         message: `${name} replaced${suffix}`,
       };
     }
     if (mode.serverSide) {
       return {
-        object: await client.apply(res, target, FIELD_MANAGER, options),
+        object: await client.apply<KubeObject>(refOf(res, target), target, { ...options, force: true }),
         message: `${name} serverside-applied${suffix}`,
       };
     }
     return await clientSideApply(client, res, target, live, options, name, suffix);
   } catch (err) {
-    if (mode.force && httpStatusOf(err) === 422 && live)
+    if (mode.force && kubeStatusOf(err) === 422 && live)
       return recreate(client, res, target, options, name, suffix);
     throw err;
   }
 }
 
 async function recreate(
-  client: KubeClient,
-  res: ApiResource,
+  client: KubeRest,
+  res: ResourceInfo,
   target: KubeObject,
-  options: { dryRun: boolean; fieldValidation: 'Strict' | 'Ignore' },
+  options: ReturnType<typeof writeOptions>,
   name: string,
   suffix: string,
 ): Promise<Applied> {
-  if (!options.dryRun) await client.delete(res, target.metadata.namespace, target.metadata.name ?? '');
+  if (!options.dryRun) await client.delete(refOf(res, target), { propagationPolicy: 'Background' });
   for (let attempt = 0; ; attempt++) {
     try {
-      const object = await client.create(res, target, FIELD_MANAGER, options);
+      const object = await client.create<KubeObject>(res, target.metadata.namespace, target, options);
       return { object, message: `${name} re-created (forced)${suffix}` };
     } catch (err) {
       // The old object may still be finishing its deletion.
-      if (httpStatusOf(err) !== 409 || attempt >= 50) throw err;
+      if (kubeStatusOf(err) !== 409 || attempt >= 50) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -96,11 +99,11 @@ async function recreate(
 
 /** kubectl apply without --server-side: the last applied configuration travels in an annotation. */
 async function clientSideApply(
-  client: KubeClient,
-  res: ApiResource,
+  client: KubeRest,
+  res: ResourceInfo,
   target: KubeObject,
   live: KubeObject | undefined,
-  options: { dryRun: boolean; fieldValidation: 'Strict' | 'Ignore' },
+  options: ReturnType<typeof writeOptions>,
   name: string,
   suffix: string,
 ): Promise<Applied> {
@@ -108,13 +111,13 @@ async function clientSideApply(
   if (!live) {
     try {
       return {
-        object: await client.create(res, modified, FIELD_MANAGER, options),
+        object: await client.create<KubeObject>(res, modified.metadata.namespace, modified, options),
         message: `${name} created${suffix}`,
       };
     } catch (err) {
-      if (httpStatusOf(err) !== 409) throw err;
+      if (kubeStatusOf(err) !== 409) throw err;
       // Created meanwhile by someone else: merge into it.
-      live = await client.get(res, target.metadata.namespace, target.metadata.name ?? '');
+      live = await client.get<KubeObject>(refOf(res, target));
       if (!live) throw err;
     }
   }
@@ -131,12 +134,10 @@ async function clientSideApply(
     live as unknown as JsonObject,
   );
   if (Object.keys(patch).length === 0) return { object: live, message: `${name} unchanged${suffix}` };
-  const object = await client.mergePatch(
-    res,
-    target.metadata.namespace,
-    target.metadata.name ?? '',
+  const object = await client.patch<KubeObject>(
+    refOf(res, target),
+    'application/merge-patch+json',
     patch,
-    FIELD_MANAGER,
     options,
   );
   return { object, message: `${name} configured${suffix}` };

@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImpulseError, isImpulseError } from '../../../core/errors.ts';
+import { KubeRest } from '../../../core/kube/rest.ts';
 import { type Checkout, GitCache } from './git.ts';
-import { KubeClient } from './kube-client.ts';
-import { FIELD_MANAGER, identity, keyOf } from './kube-object.ts';
+import { engineNamer, identity, keyOf, servedResource, writeOptions } from './kube-object.ts';
 import { acquireAppLease } from './lease.ts';
 import { loadManifests, type Manifest } from './manifests.ts';
 import { readResult, writeResult } from './result-store.ts';
@@ -49,7 +49,7 @@ export function resolveApplication(app: Application): Application {
  */
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const concurrency = options.concurrency ?? 16;
-  const client = new KubeClient(options.kubeConfig, { maxSockets: concurrency * 2 });
+  const client = new KubeRest(options.kubeConfig, { maxSockets: concurrency * 2, namer: engineNamer });
   const git = new GitCache(options.cacheDir ?? join(tmpdir(), 'impulse-git-cache'));
   const logger = options.logger;
   let closed = false;
@@ -73,8 +73,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   async function namespaceExists(name: string): Promise<boolean> {
-    const res = await client.mustResource('v1', 'Namespace');
-    return (await client.get(res, undefined, name)) !== undefined;
+    const resource = await servedResource(client, 'v1', 'Namespace');
+    return (await client.get({ resource, namespace: undefined, name })) !== undefined;
   }
 
   async function sync(
@@ -115,11 +115,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
       if (app.dryRun) pendingNamespaces.add(ns);
       else {
-        const res = await client.mustResource('v1', 'Namespace');
+        const resource = await servedResource(client, 'v1', 'Namespace');
         await client.apply(
-          res,
+          { resource, namespace: undefined, name: ns },
           { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-          FIELD_MANAGER,
+          { ...writeOptions(), force: true },
         );
         leading.push({
           group: '',

@@ -1,3 +1,6 @@
+import { ImpulseError } from '../../../core/errors.ts';
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import type { ObjectRef, RequestNamer, ResourceInfo, WriteOptions } from '../../../core/kube/types.ts';
 import type { ResourceKey } from './types.ts';
 
 /** Plain JSON, as the API server sends and takes it. */
@@ -78,4 +81,42 @@ export function annotationList(object: KubeObject | undefined, name: string): st
 
 export function clone<T>(value: T): T {
   return structuredClone(value);
+}
+
+/** How the engine names requests in errors (`apply ConfigMap web`), as sync results show them. */
+export const engineNamer: RequestNamer = (verb, t) => {
+  const { kind, namespaced } = t.resource;
+  if (verb === 'list' || verb === 'watch')
+    return `${verb} ${kind}${t.namespace && namespaced ? ` in ${t.namespace}` : ''}`;
+  if (verb === 'delete') return `delete ${kind} ${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
+  const named = verb === 'patch' && t.patchType === 'application/apply-patch+yaml' ? 'apply' : verb;
+  return `${named} ${kind} ${t.name}`;
+};
+
+/** Discovery for a kind; one the server does not serve is a PERMANENT error naming it. */
+export async function servedResource(
+  kube: KubeRest,
+  apiVersion: string,
+  kind: string,
+): Promise<ResourceInfo> {
+  const found = await kube.find(apiVersion, kind);
+  if (found) return found;
+  throw new ImpulseError(
+    'PERMANENT',
+    `the server does not serve ${kind} in ${apiVersion}; check apiVersion and kind, or install its CRD first`,
+  );
+}
+
+/** Where an object is, for the client's calls. */
+export function refOf(resource: ResourceInfo, object: KubeObject): ObjectRef {
+  return { resource, namespace: object.metadata.namespace, name: object.metadata.name ?? '' };
+}
+
+/** Every engine write: as the engine's field manager, validated strictly as kubectl does by default. */
+export function writeOptions(options: { dryRun?: boolean; fieldValidation?: 'Strict' | 'Ignore' } = {}) {
+  return {
+    fieldManager: FIELD_MANAGER,
+    fieldValidation: options.fieldValidation ?? 'Strict',
+    ...(options.dryRun ? { dryRun: true } : {}),
+  } satisfies WriteOptions;
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ImpulseError } from '../../../core/errors.ts';
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import type { ResourceInfo } from '../../../core/kube/types.ts';
+import { kubeStatusOf } from '../../../core/kube.ts';
 import type { Logger } from '../../../core/logger.ts';
-import { type ApiResource, httpStatusOf, type KubeClient } from './kube-client.ts';
-import type { KubeObject } from './kube-object.ts';
+import { type KubeObject, refOf, servedResource, writeOptions } from './kube-object.ts';
 
 /** A held per-application lease. `signal` aborts when it is lost; `close()` releases it. */
 export interface AppLease {
@@ -36,8 +38,8 @@ export function leaseName(app: string): string {
  * over only when it has not been renewed for its duration, timed on this host's own clock from when
  * its last change was seen (never from a time written by another host). Waits until `signal` aborts.
  */
-export async function acquireAppLease(client: KubeClient, options: LeaseOptions): Promise<AppLease> {
-  const res = await client.mustResource('coordination.k8s.io/v1', 'Lease');
+export async function acquireAppLease(client: KubeRest, options: LeaseOptions): Promise<AppLease> {
+  const res = await servedResource(client, 'coordination.k8s.io/v1', 'Lease');
   const name = leaseName(options.app);
   const duration = options.durationSeconds ?? 30;
   const holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -54,7 +56,7 @@ export async function acquireAppLease(client: KubeClient, options: LeaseOptions)
     );
   for (;;) {
     if (options.signal?.aborted) throw gaveUp();
-    const current = await client.get(res, ns, name);
+    const current = await client.get<KubeObject>({ resource: res, namespace: ns, name });
     const spec = (current?.spec ?? {}) as {
       holderIdentity?: string;
       leaseDurationSeconds?: number;
@@ -70,11 +72,11 @@ export async function acquireAppLease(client: KubeClient, options: LeaseOptions)
       try {
         if (current) {
           body.metadata.resourceVersion = version;
-          await client.replace(res, body, 'impulse');
-        } else await client.create(res, body, 'impulse');
+          await client.replace(refOf(res, body), body, writeOptions());
+        } else await client.create(res, ns, body, writeOptions());
         return startRenewing(client, res, body, options, holder);
       } catch (err) {
-        const status = httpStatusOf(err);
+        const status = kubeStatusOf(err);
         if (status !== 409) throw err; // someone else was quicker: look again
       }
       continue;
@@ -115,8 +117,8 @@ function leaseObject(
 }
 
 function startRenewing(
-  client: KubeClient,
-  res: ApiResource,
+  client: KubeRest,
+  res: ResourceInfo,
   taken: KubeObject,
   options: LeaseOptions,
   holder: string,
@@ -129,7 +131,7 @@ function startRenewing(
     () => {
       renewing = (async () => {
         try {
-          const current = await client.get(res, options.namespace, name);
+          const current = await client.get<KubeObject>({ resource: res, namespace: options.namespace, name });
           if ((current?.spec as { holderIdentity?: string } | undefined)?.holderIdentity !== holder) {
             lost.abort(
               new ImpulseError(
@@ -140,7 +142,7 @@ function startRenewing(
             return;
           }
           const spec = { ...(current?.spec as object), renewTime: microTime() };
-          await client.replace(res, { ...current!, spec }, 'impulse');
+          await client.replace(refOf(res, current!), { ...current!, spec }, writeOptions());
         } catch (err) {
           options.logger.warn(
             { err: (err as Error).message },
@@ -161,10 +163,14 @@ function startRenewing(
         clearInterval(timer);
         await renewing;
         try {
-          const current = await client.get(res, options.namespace, name);
+          const current = await client.get<KubeObject>({ resource: res, namespace: options.namespace, name });
           const spec = current?.spec as { holderIdentity?: string } | undefined;
           if (current && spec?.holderIdentity === holder) {
-            await client.replace(res, { ...current, spec: { ...spec, holderIdentity: '' } }, 'impulse');
+            await client.replace(
+              refOf(res, current),
+              { ...current, spec: { ...spec, holderIdentity: '' } },
+              writeOptions(),
+            );
           }
         } catch (err) {
           // It expires on its own after its duration.

@@ -1,14 +1,15 @@
 import { ImpulseError } from '../../../core/errors.ts';
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import type { ResourceInfo } from '../../../core/kube/types.ts';
 import { keepResource } from './hooks.ts';
-import type { ApiResource, KubeClient } from './kube-client.ts';
-import { describeKey } from './kube-object.ts';
+import { describeKey, type KubeObject } from './kube-object.ts';
 import { sleep } from './lease.ts';
 import { syncOption } from './sync-options.ts';
 import type { SyncTask } from './tasks.ts';
 import type { Application, ResourceResult } from './types.ts';
 
 export interface DeleteContext {
-  client: KubeClient;
+  client: KubeRest;
   signal: AbortSignal;
   pollIntervalMs: number;
   /** When waiting for objects to be gone must end. */
@@ -34,7 +35,7 @@ export async function prune(
   if (keepResource(live))
     return { status: 'PruneSkipped', message: 'ignored (helm.sh/resource-policy: keep)' };
   if (app.dryRun) return { status: 'Pruned', message: 'pruned (dry run)' };
-  const res = task.res ?? (await ctx.client.resource(live.apiVersion, live.kind));
+  const res = task.res ?? (await ctx.client.find(live.apiVersion, live.kind));
   if (!res) return { status: 'Pruned', message: 'pruned (its kind is no longer served)' };
   task.res = res;
   const policy = syncOption('PrunePropagationPolicy', app.syncOptions, live) ?? 'background';
@@ -48,7 +49,7 @@ export async function prune(
 
 /** Deletes a task's live object and waits until the server no longer has it. */
 export async function deleteAndWait(
-  res: ApiResource,
+  res: ResourceInfo,
   task: SyncTask,
   ctx: DeleteContext,
   propagationPolicy: 'Foreground' | 'Background' | 'Orphan' = 'Background',
@@ -56,9 +57,9 @@ export async function deleteAndWait(
   const name = task.live?.metadata.name ?? task.name;
   const namespace = task.live?.metadata.namespace ?? task.namespace;
   if (!task.live?.metadata.deletionTimestamp)
-    await ctx.client.delete(res, namespace, name, { propagationPolicy });
+    await ctx.client.delete({ resource: res, namespace, name }, { propagationPolicy });
   for (;;) {
-    const current = await ctx.client.get(res, namespace, name);
+    const current = await ctx.client.get<KubeObject>({ resource: res, namespace, name });
     if (!current || current.metadata.uid !== task.live?.metadata.uid) break;
     if (Date.now() >= ctx.deadline) {
       throw new ImpulseError('TIMEOUT', `${describeKey(task)} is still being deleted after the wave timeout`);

@@ -1,6 +1,6 @@
 import { ImpulseError } from '../../../core/errors.ts';
-import type { KubeClient } from './kube-client.ts';
-import { FIELD_MANAGER, type KubeObject } from './kube-object.ts';
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import { type KubeObject, refOf, servedResource, writeOptions } from './kube-object.ts';
 import type { OperationResult } from './types.ts';
 
 /** Marks the result ConfigMap (not `impulse.dev/app`: the result is not part of the application). */
@@ -17,11 +17,11 @@ export function resultName(app: string): string {
  * so `kubectl get configmap impulse-app-web -o yaml` shows where the application stands.
  */
 export async function writeResult(
-  client: KubeClient,
+  client: KubeRest,
   namespace: string,
   result: OperationResult,
 ): Promise<void> {
-  const res = await client.mustResource('v1', 'ConfigMap');
+  const res = await servedResource(client, 'v1', 'ConfigMap');
   const object: KubeObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -37,17 +37,17 @@ export async function writeResult(
       [RESULT_KEY]: JSON.stringify(result),
     },
   };
-  await client.apply(res, object, FIELD_MANAGER);
+  await client.apply(refOf(res, object), object, { ...writeOptions(), force: true });
 }
 
 /** The recorded result, or undefined when the application has never been synced here. */
 export async function readResult(
-  client: KubeClient,
+  client: KubeRest,
   namespace: string,
   app: string,
 ): Promise<OperationResult | undefined> {
-  const res = await client.mustResource('v1', 'ConfigMap');
-  const object = await client.get(res, namespace, resultName(app));
+  const resource = await servedResource(client, 'v1', 'ConfigMap');
+  const object = await client.get({ resource, namespace, name: resultName(app) });
   const raw = (object?.data as Record<string, string> | undefined)?.[RESULT_KEY];
   if (!raw) return undefined;
   try {

@@ -1,7 +1,8 @@
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import type { ResourceInfo } from '../../../core/kube/types.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { type ApplyMode, applyObject } from './apply.ts';
-import type { ApiResource, KubeClient } from './kube-client.ts';
-import { apiVersionOf, describeKey } from './kube-object.ts';
+import { apiVersionOf, describeKey, servedResource } from './kube-object.ts';
 import { sleep } from './lease.ts';
 import { deleteAndWait, prune } from './prune.ts';
 import { syncOption, syncOptionOn } from './sync-options.ts';
@@ -10,7 +11,7 @@ import type { Application, OperationResult, ResourceResult, SyncProgress } from 
 import { waitForTasks } from './waiting.ts';
 
 export interface RunContext {
-  client: KubeClient;
+  client: KubeRest;
   app: Application;
   tasks: SyncTask[];
   signal: AbortSignal;
@@ -123,7 +124,9 @@ async function applyTask(ctx: RunContext, task: SyncTask, dryRun = false): Promi
   try {
     const res =
       task.res ??
-      (dryRun ? await ctx.client.mustResource(apiVersionOf(task), task.kind) : await resolveKind(ctx, task));
+      (dryRun
+        ? await servedResource(ctx.client, apiVersionOf(task), task.kind)
+        : await resolveKind(ctx, task));
     task.res = res;
     const applied = await applyObject(
       ctx.client,
@@ -158,13 +161,13 @@ function applyMode(app: Application, task: SyncTask, dryRun: boolean): ApplyMode
 }
 
 /** A kind whose CRD was applied earlier in this sync: wait (within the wave timeout) until it is served. */
-async function resolveKind(ctx: RunContext, task: SyncTask): Promise<ApiResource> {
+async function resolveKind(ctx: RunContext, task: SyncTask): Promise<ResourceInfo> {
   const apiVersion = apiVersionOf(task);
   const deadline = Date.now() + ctx.waveTimeoutMs;
   for (;;) {
-    const res = await ctx.client.resource(apiVersion, task.kind);
+    const res = await ctx.client.find(apiVersion, task.kind);
     if (res) return res;
-    if (Date.now() >= deadline) return ctx.client.mustResource(apiVersion, task.kind);
+    if (Date.now() >= deadline) return servedResource(ctx.client, apiVersion, task.kind);
     await sleep(ctx.pollIntervalMs, ctx.signal);
   }
 }
@@ -217,7 +220,10 @@ async function deleteHooks(ctx: RunContext, hooks: SyncTask[]): Promise<void> {
   const done = hooks.filter((t) => t.live && t.res && (t.state === 'succeeded' || t.state === 'failed'));
   await eachLimited(done, ctx.concurrency, async (t) => {
     try {
-      await ctx.client.delete(t.res!, t.namespace, t.name);
+      await ctx.client.delete(
+        { resource: t.res!, namespace: t.namespace, name: t.name },
+        { propagationPolicy: 'Background' },
+      );
     } catch (err) {
       ctx.logger.warn({ err: (err as Error).message }, `could not delete hook ${describeKey(t)}`);
     }

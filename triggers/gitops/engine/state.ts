@@ -1,9 +1,10 @@
 import { ImpulseError } from '../../../core/errors.ts';
+import type { KubeRest } from '../../../core/kube/rest.ts';
+import type { ResourceInfo } from '../../../core/kube/types.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { diffResource, ignoredPaths, ignoreRulesFor } from './diff.ts';
 import { aggregateHealth, resourceHealth } from './health.ts';
 import { type HookInfo, hookInfo, isHook, waveOf } from './hooks.ts';
-import type { ApiResource, KubeClient } from './kube-client.ts';
 import { APP_LABEL, identity, type KubeObject, keyOf, splitApiVersion } from './kube-object.ts';
 import type { Manifest } from './manifests.ts';
 import type { Application, RefreshResult, ResourceKey, ResourceStatus } from './types.ts';
@@ -13,7 +14,7 @@ export interface TargetResource {
   object: KubeObject;
   source: string;
   /** Undefined while the server does not serve the kind (its CRD comes in the same sync). */
-  res: ApiResource | undefined;
+  res: ResourceInfo | undefined;
   namespaced: boolean;
   hook: Exclude<HookInfo, { kind: 'invalid' | 'skip' }>;
 }
@@ -39,7 +40,7 @@ export async function loadState(options: {
   app: Application;
   revision: string;
   manifests: Manifest[];
-  client: KubeClient;
+  client: KubeRest;
   logger: Logger;
   previous?: ResourceKey[];
 }): Promise<AppState> {
@@ -55,7 +56,7 @@ export async function loadState(options: {
       continue;
     }
     if (hook.kind === 'skip') continue;
-    const res = await client.resource(raw.apiVersion, raw.kind);
+    const res = await client.find(raw.apiVersion, raw.kind);
     const { group } = splitApiVersion(raw.apiVersion);
     const namespaced = res ? res.namespaced : (crdScopes.get(`${group}/${raw.kind}`) ?? true);
     const object = structuredClone(raw);
@@ -174,7 +175,7 @@ function crdScopesOf(manifests: Manifest[]): Map<string, boolean> {
 }
 
 async function readLive(
-  client: KubeClient,
+  client: KubeRest,
   app: Application,
   targets: TargetResource[],
   previous: ResourceKey[],
@@ -197,13 +198,13 @@ async function readLive(
   const live = new Map<string, KubeObject>();
   await Promise.all(
     [...wanted.values()].map(async ({ apiVersion, kind, namespaces }) => {
-      const res = await client.resource(apiVersion, kind);
+      const res = await client.find(apiVersion, kind);
       if (!res) return; // a kind the server no longer serves has no live objects
       const lists = res.namespaced
-        ? [...namespaces].map((ns) => client.list(res, ns))
-        : [client.list(res, undefined)];
-      for (const items of await Promise.all(lists)) {
-        for (const item of items) live.set(identity(keyOf(item)), item);
+        ? [...namespaces].map((ns) => client.list<KubeObject>(res, ns))
+        : [client.list<KubeObject>(res, undefined)];
+      for (const list of await Promise.all(lists)) {
+        for (const item of list.items) live.set(identity(keyOf(item)), item);
       }
     }),
   );

@@ -1,6 +1,6 @@
+import type { ResourceInfo } from '../../../core/kube/types.ts';
 import { ignoredPaths, ignoreRulesFor, respectIgnored } from './diff.ts';
 import { type DeletePolicy, deletePolicies, hookName, waveOf } from './hooks.ts';
-import type { ApiResource } from './kube-client.ts';
 import { identity, type KubeObject, keyOf, splitApiVersion } from './kube-object.ts';
 import { adjustPruneWaves, type Orderable, sortTasks } from './ordering.ts';
 import type { AppState } from './state.ts';
@@ -14,7 +14,7 @@ export interface SyncTask extends Orderable {
   target?: KubeObject;
   /** The object as last seen; for an applied task, as the apply answered or a later read. */
   live?: KubeObject;
-  res: ApiResource | undefined;
+  res: ResourceInfo | undefined;
   hook: boolean;
   prune: boolean;
   pruneLast: boolean;
@@ -63,7 +63,7 @@ export function buildTasks(options: {
   const tasks: SyncTask[] = [];
   const make = (
     target: KubeObject,
-    res: ApiResource | undefined,
+    res: ResourceInfo | undefined,
     phase: SyncTask['phase'],
     hook: boolean,
   ): SyncTask => {

@@ -1,7 +1,7 @@
+import type { KubeRest } from '../../../core/kube/rest.ts';
 import { type Health, resourceHealth } from './health.ts';
 import { hookCompletion } from './hooks.ts';
-import type { KubeClient } from './kube-client.ts';
-import { describeKey } from './kube-object.ts';
+import { describeKey, type KubeObject } from './kube-object.ts';
 import { sleep } from './lease.ts';
 import { type SyncTask, taskKey } from './tasks.ts';
 import type { ResourceStatus } from './types.ts';
@@ -54,7 +54,7 @@ function statusOf(key: ReturnType<typeof taskKey>, health: Health): ResourceStat
 }
 
 export interface WaitOptions {
-  client: KubeClient;
+  client: KubeRest;
   signal: AbortSignal;
   pollIntervalMs: number;
   deadline: number;
@@ -99,7 +99,11 @@ export async function waitForTasks(tasks: SyncTask[], options: WaitOptions): Pro
     await Promise.all(
       pending.map(async (task) => {
         if (!task.res) return;
-        const current = await options.client.get(task.res, task.namespace, task.name);
+        const current = await options.client.get<KubeObject>({
+          resource: task.res,
+          namespace: task.namespace,
+          name: task.name,
+        });
         if (current) task.live = current;
         else delete task.live;
       }),
