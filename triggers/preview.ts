@@ -36,6 +36,8 @@ export interface TriggerPreview {
   resource?: unknown;
   /** `k8s` and `argoWorkflow`: the operation (`create` when not given). */
   operation?: string;
+  /** `gitops` and `argocd`: the block after its own `parameters`, as the trigger would run it. */
+  block?: Record<string, unknown>;
   /** `nats`: the subject and the message body. */
   message?: { subject: string; payload?: unknown };
   /** Something the reader should know: a type this version cannot run, a resource not fetched. */
@@ -71,6 +73,13 @@ export function previewTrigger(trigger: Trigger, firing: Firing, secrets: Secret
           .filter(Boolean)
           .join('; ');
       }
+      break;
+    }
+    case 'gitops':
+    case 'argocd': {
+      const own = spec as { parameters?: Parameters<typeof applyParameters>[1] };
+      const { parameters: _applied, ...block } = applyParameters(own, own.parameters, firing.events);
+      preview.block = block;
       break;
     }
     case 'nats': {

@@ -85,5 +85,5 @@ function renderPreview(preview: TriggerPreview, out: (indent: number, text: stri
     return;
   }
   const { name: _name, conditions: _conditions, ...rest } = preview.template as Record<string, unknown>;
-  out(2, `${preview.type}: ${JSON.stringify(rest[preview.type] ?? {})}`);
+  out(2, `${preview.type}: ${JSON.stringify(preview.block ?? rest[preview.type] ?? {})}`);
 }

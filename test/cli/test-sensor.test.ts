@@ -195,3 +195,35 @@ spec:
     );
   });
 });
+
+describe('impulse test-sensor on examples/gitops-on-push', () => {
+  it('shows the gitops block with its own parameters applied from the push', async () => {
+    const event = join(dir, 'push.event');
+    await writeFile(
+      event,
+      JSON.stringify({
+        specversion: '1.0',
+        id: 'push-1',
+        source: 'gitops-on-push',
+        type: 'github',
+        subject: 'push',
+        datacontenttype: 'application/json',
+        data: {
+          headers: { 'X-Github-Event': ['push'] },
+          body: {
+            ref: 'refs/heads/main',
+            after: '0123456789abcdef0123456789abcdef01234567',
+            repository: { clone_url: 'https://git.example/team/deploy-config.git' },
+          },
+        },
+      }),
+    );
+    const sensor = join(REPO_ROOT, 'examples/gitops-on-push/sensor.yaml');
+    const result = await runCli(['test-sensor', sensor, '--event', event]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"revision":"0123456789abcdef0123456789abcdef01234567"');
+    expect(result.stdout).toContain('"repoURL":"https://git.example/team/deploy-config.git"');
+    expect(result.stdout).not.toContain('"parameters"');
+  });
+});
