@@ -1,28 +1,30 @@
-import { type EventBus, readStreamConfig } from '../crds/index.ts';
+import type { EventBus, TLSConfig } from '../crds/index.ts';
 import { childName } from './names.ts';
+import { defaultStreamConfig, type ResolvedStream, resolveStreamConfig } from './stream-settings.ts';
 
 /** Where a process finds its EventBus: what the controller puts in its environment. */
 export interface BusSettings {
+  /** `jetstream`: the controller's NATS; `jetstreamExotic`: an existing one. */
+  kind: 'jetstream' | 'jetstreamExotic';
   /** IMPULSE_BUS_URL */
   url: string;
   /** IMPULSE_BUS_NAME: the stream name and subject prefix. */
   name: string;
   /** The Secret key mounted as IMPULSE_BUS_CREDENTIALS_FILE (a NATS `.creds` file), if any. */
   credentials?: { secretName: string; key: string };
-  /** The stream settings: the defaults, overridden by `streamConfig`. */
+  /** The stream settings: the defaults, overridden by `streamConfig` (as status.config shows them). */
   streamConfig: Record<string, unknown>;
+  /** The stream the controller provisions, or what in `streamConfig` prevents it. */
+  stream: { resolved: ResolvedStream } | { problem: string };
+  /** The field of `streamConfig`, for messages: `spec.jetstreamExotic.streamConfig`. */
+  streamConfigPath: string;
+  /** An existing NATS's TLS settings (`jetstreamExotic.tls`). */
+  tls?: TLSConfig;
 }
 
 export const NATS_CLIENT_PORT = 4222;
 export const NATS_CLUSTER_PORT = 6222;
 export const NATS_MONITOR_PORT = 8222;
-const STREAM_DEFAULTS = {
-  retention: 'limits',
-  discard: 'new',
-  maxAge: '72h',
-  maxBytes: 1024 * 1024 * 1024,
-  duplicates: '5m',
-};
 
 /** The key of the user credentials in a managed bus's auth Secret. */
 export const CREDENTIALS_KEY = 'credentials';
@@ -46,24 +48,32 @@ export function busSettings(bus: EventBus): BusSettings {
   const name = bus.metadata.name ?? 'default';
   const exotic = bus.spec.jetstreamExotic;
   const raw = bus.spec.jetstream?.streamConfig ?? exotic?.streamConfig;
-  const given = raw === undefined ? {} : (readStreamConfig(raw).config ?? {});
   // The defaults of ARCHITECTURE.md's EventBus table; a clustered managed bus keeps 3 copies.
   const replicas = Math.min(bus.spec.jetstream?.replicas ?? (exotic ? 1 : 3), 3);
-  const streamConfig = { ...STREAM_DEFAULTS, replicas, ...given };
+  const streamConfigPath = `spec.${exotic ? 'jetstreamExotic' : 'jetstream'}.streamConfig`;
+  const read = resolveStreamConfig(raw, replicas, streamConfigPath, name);
+  const stream = 'stream' in read ? { resolved: read.stream } : read;
+  const streamConfig = 'stream' in read ? read.stream.config : defaultStreamConfig(replicas);
+  const common = {
+    kind: exotic ? ('jetstreamExotic' as const) : ('jetstream' as const),
+    name,
+    streamConfig,
+    stream,
+    streamConfigPath,
+  };
   if (exotic) {
     const secret = exotic.accessSecret;
     return {
       url: exotic.url,
-      name,
-      streamConfig,
+      ...common,
       ...(secret ? { credentials: { secretName: secret.name, key: secret.key } } : {}),
+      ...(exotic.tls ? { tls: exotic.tls } : {}),
     };
   }
   const names = natsNames(name);
   return {
     url: `nats://${names.service}.${bus.metadata.namespace}.svc:${NATS_CLIENT_PORT}`,
-    name,
-    streamConfig,
+    ...common,
     credentials: { secretName: names.auth, key: CREDENTIALS_KEY },
   };
 }

@@ -19,6 +19,8 @@ export const CONDITION = {
   deployed: 'Deployed',
   /** The workload's replicas are up (a Deployment's or StatefulSet's own view). */
   available: 'Available',
+  /** An EventBus's stream exists with the settings of its spec (the controller created or updated it). */
+  streamReady: 'StreamReady',
   /** Every other condition is true. */
   ready: 'Ready',
 } as const;

@@ -7,6 +7,7 @@ import { checkOwner, ownerReference } from './ensure.ts';
 import { childLabels } from './names.ts';
 import { generateNatsAuth } from './nats-auth.ts';
 import { natsResources } from './nats-resources.ts';
+import { reconcileStream, type StreamReport } from './reconcile-stream.ts';
 import { ensureAndReport, refuse, removeOwned } from './reconcile-workload.ts';
 import { writeStatus } from './status.ts';
 import { validateClusterObject } from './validate.ts';
@@ -16,8 +17,10 @@ const PROGRESS_RECHECK_MS = 10_000;
 /**
  * Reconciles an EventBus. `jetstream`: the auth Secret (generated once, kept after), the server
  * configuration, a headless Service and a NATS StatefulSet with JetStream. `jetstreamExotic`: nothing
- * runs (an earlier managed NATS is removed); the status says where the bus is. Either way the
- * status carries the resolved URL and stream settings.
+ * runs (an earlier managed NATS is removed); the status says where the bus is. Then (for a managed
+ * bus once its servers are ready) the stream is created or brought to the resolved settings; the
+ * status carries the URL, the stream settings and `StreamReady`. An unreachable NATS is retried
+ * with the work queue's backoff after the status says so.
  */
 export const reconcileEventBus: Reconciler = async (ctx, namespace, name) => {
   const object = await readLive(ctx, 'EventBus', namespace, name);
@@ -48,8 +51,9 @@ export const reconcileEventBus: Reconciler = async (ctx, namespace, name) => {
     );
   if (!bus.spec.jetstream) {
     await removeManagedNats(ctx, object, name);
-    await report({ reason: 'External', message: 'an existing NATS; nothing to run' });
-    return undefined;
+    const stream = await reconcileStream(ctx, object, settings);
+    await report({ reason: 'External', message: 'an existing NATS; nothing to run' }, stream.condition);
+    return goOn(stream);
   }
 
   await ensureAuthSecret(ctx, object, name);
@@ -59,6 +63,17 @@ export const reconcileEventBus: Reconciler = async (ctx, namespace, name) => {
     if (desired.kind === 'StatefulSet') statefulSet = outcome;
   }
   const ready = statefulSet?.result === 'unchanged' ? readiness(statefulSet.object) : undefined;
+  const stream: StreamReport = ready?.ok
+    ? await reconcileStream(ctx, object, settings)
+    : {
+        condition: {
+          type: CONDITION.streamReady,
+          status: 'False',
+          reason: 'WaitingForNats',
+          message: `the stream is made once the NATS servers are ready (${ready?.message ?? 'rolling out'})`,
+        },
+        againMs: PROGRESS_RECHECK_MS,
+      };
   await report(
     { reason: 'Deployed', message: `StatefulSet ${natsNames(name).statefulSet} runs NATS with JetStream` },
     ready?.ok
@@ -69,9 +84,16 @@ export const reconcileEventBus: Reconciler = async (ctx, namespace, name) => {
           reason: 'Progressing',
           message: ready?.message ?? 'the NATS StatefulSet is rolling out',
         },
+    stream.condition,
   );
-  return ready?.ok ? undefined : PROGRESS_RECHECK_MS;
+  return goOn(stream);
 };
+
+/** After the status is written: NATS away is thrown for the work queue's backoff; else a recheck, if any. */
+function goOn(stream: StreamReport): number | undefined {
+  if (stream.retry) throw stream.retry;
+  return stream.againMs;
+}
 
 function readiness(statefulSet: KubeObject): { ok: boolean; message: string } {
   const wanted = (statefulSet.spec as { replicas?: number } | undefined)?.replicas ?? 1;

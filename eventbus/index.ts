@@ -17,7 +17,14 @@ export {
 } from './dead-letters.ts';
 export { decodeEvent, encodeEvent, messageSize } from './event-codec.ts';
 export { createJetStreamBus, type JetStreamBusOptions } from './jetstream/bus.ts';
-export { DEFAULT_STREAM_SETTINGS, type StreamSettings } from './jetstream/stream.ts';
+export {
+  DEFAULT_STREAM_SETTINGS,
+  type EnsureStreamOptions,
+  ensureStream,
+  type StreamOutcome,
+  type StreamSetting,
+  type StreamSettings,
+} from './jetstream/stream.ts';
 export {
   acquireLease,
   DEFAULT_LEASE_TTL_MS,

@@ -115,16 +115,18 @@ describe('controller: EventBus', () => {
     });
     expect(checked.stdout + checked.stderr).toContain('is valid');
 
-    await waitFor(async () =>
-      (await k.get('EventBus', 'default')).status?.conditions?.some((x) => x.type === 'Ready'),
+    await k.condition('EventBus', 'default', 'Available', 'True');
+    // The stream is made through the Service, which no NATS serves inside the emulator.
+    const stream = await k.condition('EventBus', 'default', 'StreamReady', 'False');
+    expect(stream.reason).toBe('NatsUnreachable');
+    expect(stream.message).toMatch(
+      new RegExp(`^cannot connect to NATS at nats://default-eventbus-nats\\.${namespace}\\.svc:4222: `),
     );
-    const status = await waitFor(
-      async () => {
-        const s = (await k.get('EventBus', 'default')).status;
-        return s?.conditions?.find((x) => x.type === 'Ready')?.status === 'True' ? s : undefined;
-      },
-      { timeoutMs: 15_000, message: 'the EventBus to be Ready' },
-    );
+    const status = (await k.get('EventBus', 'default')).status ?? {};
+    expect(status.conditions?.find((x) => x.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'NatsUnreachable',
+    });
     // Processes connect with the generated credentials, mounted from the auth Secret.
     await k.apply('Sensor', 'uses-bus', {
       dependencies: [{ name: 'd', eventSourceName: 'x', eventName: 'y' }],
@@ -158,6 +160,8 @@ describe('controller: EventBus', () => {
         maxBytes: 1073741824,
         duplicates: '5m',
         replicas: 3,
+        maxMsgs: -1,
+        maxMsgSize: -1,
       },
     });
   });
@@ -228,7 +232,8 @@ describe('controller: EventBus', () => {
       status: 'True',
       reason: 'External',
     });
-    expect(status.conditions?.find((x) => x.type === 'Ready')?.status).toBe('True');
+    // Its stream waits for the credentials Secret, which nobody created.
+    expect((await k.condition('EventBus', 'moving', 'StreamReady', 'False')).reason).toBe('SecretMissing');
   });
 
   it('an EventBus with both kinds gets the validation message and nothing is created', async () => {
