@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Lease } from '@kubernetes/client-node';
 import { kubeError, kubeFailure } from '../core/kube.ts';
 import type { Logger } from '../core/logger.ts';
@@ -74,7 +75,7 @@ export class LeaderElector {
         this.#o.logger.warn({ err: (err as Error).message }, 'leader election: lease request failed');
       }
       if (this.#term && !this.isLeader) this.#stepDown('could not renew the lease in time');
-      await sleep(this.#o.retryPeriodMs, signal);
+      await sleep(this.#o.retryPeriodMs, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -162,17 +163,4 @@ export class LeaderElector {
     })();
     return this.#closing;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

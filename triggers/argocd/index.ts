@@ -1,3 +1,4 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { durationToMs } from '../../core/duration.ts';
 import { ImpulseError, isImpulseError } from '../../core/errors.ts';
@@ -208,16 +209,8 @@ function resolveTimeout(timeout: string | undefined, where: string): number {
   return ms;
 }
 
+/** Waits `ms`, or less when the sensor stops; then throws CLOSED if it is stopping. */
 async function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) throw new ImpulseError('CLOSED', 'the sensor is stopping');
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  await pause(ms, undefined, { signal }).catch(() => undefined);
   if (signal.aborted) throw new ImpulseError('CLOSED', 'the sensor is stopping');
 }
