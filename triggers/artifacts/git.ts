@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImpulseError } from '../../core/errors.ts';
+import { ImpulseError, toImpulseError } from '../../core/errors.ts';
+import { redactGitText, runGit as runGitCommand } from '../../core/git.ts';
 import type { SecretResolver } from '../../core/secrets.ts';
 import type { GitArtifact } from '../../crds/index.ts';
 
@@ -10,7 +10,6 @@ import type { GitArtifact } from '../../crds/index.ts';
 export const GIT_PATH_FORBIDDEN = ['..', '~', '\\'];
 
 /** How long one git command may run. */
-const GIT_TIMEOUT_MS = 120_000;
 
 /** One git command at a time per clone directory: two firings must not fight over its lock files. */
 const queues = new Map<string, Promise<unknown>>();
@@ -83,7 +82,7 @@ async function readSerialized(
     if (entry.trim() === '') {
       throw new ImpulseError(
         'PERMANENT',
-        `source.git: ${git.filePath} does not exist at ${wanted} of ${redactUrl(url)}`,
+        `source.git: ${git.filePath} does not exist at ${wanted} of ${redactGitText(url)}`,
       );
     }
     const mode = entry.split(/\s/)[0];
@@ -147,61 +146,10 @@ function basicAuthEnv(user: string, pass: string): Record<string, string> {
   };
 }
 
-/** Runs git with an argument array; resolves with stdout, or rejects with its stderr. */
+/** Runs git (core/git.ts), naming the manifest source in a failure. */
 function runGit(args: string[], env: Record<string, string>, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      env: {
-        ...process.env,
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_ASKPASS: '',
-        SSH_ASKPASS: '',
-        LC_ALL: 'C',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal,
-      timeout: GIT_TIMEOUT_MS,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', (e) =>
-      reject(
-        new ImpulseError(
-          (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'PERMANENT' : 'TRANSIENT',
-          `source.git: cannot run git ${args.filter((a) => !a.includes('://')).join(' ')}: ${e.message}`,
-          { cause: e },
-        ),
-      ),
-    );
-    child.on('close', (code) => {
-      if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
-      const stderr = Buffer.concat(err).toString('utf8').trim();
-      reject(
-        new ImpulseError(
-          gitFailureCode(stderr),
-          `source.git: git ${args.filter((a) => !a.includes('://'))[2] ?? args[0]} failed: ${redactText(stderr) || `exit ${code}`}`,
-        ),
-      );
-    });
+  return runGitCommand(args, { env, ...(signal ? { signal } : {}) }).catch((err: unknown) => {
+    const e = toImpulseError(err);
+    throw new ImpulseError(e.code, `source.git: ${e.message}`, { cause: e });
   });
-}
-
-/** Failures that retrying cannot fix: missing refs or files, refused credentials, bad URLs. */
-function gitFailureCode(stderr: string): 'PERMANENT' | 'TRANSIENT' {
-  return /couldn't find remote ref|not a valid object name|does not exist|Authentication failed|could not read Username|Permission denied|not found|Host key verification failed|invalid|unsupported/i.test(
-    stderr,
-  )
-    ? 'PERMANENT'
-    : 'TRANSIENT';
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
-}
-
-function redactText(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/g, '//***@').slice(0, 500);
 }

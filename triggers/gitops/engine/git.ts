@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImpulseError } from '../../../core/errors.ts';
+import { runGit } from '../../../core/git.ts';
 import type { Application } from './types.ts';
 
 /** A revision checked out on disk: `dir` holds the whole tree of commit `sha`. */
@@ -15,7 +15,6 @@ export interface Checkout {
 /** Trees kept per repository; older ones are removed after a checkout. */
 const KEEP_TREES = 5;
 /** The longest one git command may run. */
-const GIT_TIMEOUT_MS = 120_000;
 
 /**
  * Git through the system `git`: one bare cache per repository under `cacheDir`, a shallow fetch of
@@ -180,55 +179,7 @@ async function credentialsEnv(
   return { env, cleanup: async () => void (keyFile && (await rm(keyFile, { force: true }))) };
 }
 
-/** Messages of git that mean "this will not work by retrying". */
-const PERMANENT_GIT =
-  /couldn't find remote ref|not our ref|did not match|unknown revision|does not appear to be a git repository|repository .* not found|Authentication failed|could not read Username|Permission denied|invalid refspec|bad revision/i;
-
-/** Runs git with an argument array; its stderr becomes the error message when it fails. */
+/** Runs git for the engine (see core/git.ts for the environment and how failures are classified). */
 export function git(args: string[], env: Record<string, string>, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timeout = AbortSignal.timeout(GIT_TIMEOUT_MS);
-    const child = spawn('git', args, {
-      env: {
-        ...process.env,
-        ...env,
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_ASKPASS: '',
-        SSH_ASKPASS: '',
-        LC_ALL: 'C',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') {
-        reject(
-          new ImpulseError(
-            'PERMANENT',
-            'git is not installed: the sync engine needs the `git` command on PATH',
-          ),
-        );
-      } else if (e.name === 'AbortError') {
-        reject(
-          new ImpulseError(
-            timeout.aborted ? 'TIMEOUT' : 'CLOSED',
-            `git ${args.find((a) => !a.startsWith('-') && !a.includes('/')) ?? ''} ${timeout.aborted ? `took longer than ${GIT_TIMEOUT_MS / 1000} s` : 'was aborted'}`,
-          ),
-        );
-      } else reject(new ImpulseError('TRANSIENT', `git failed to start: ${e.message}`, { cause: e }));
-    });
-    child.on('close', (code) => {
-      if (code === 0) return resolve(out);
-      const message = err.trim().split('\n').filter(Boolean).slice(-3).join('; ') || `exit code ${code}`;
-      reject(new ImpulseError(PERMANENT_GIT.test(err) ? 'PERMANENT' : 'TRANSIENT', `git: ${message}`));
-    });
-  });
+  return runGit(args, { env, ...(signal ? { signal } : {}) });
 }
