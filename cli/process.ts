@@ -6,6 +6,7 @@ import { createSecretResolver, type SecretResolver } from '../core/secrets.ts';
 import { startStatusServer } from '../core/status-server.ts';
 import type { EventBus as EventBusObject } from '../crds/index.ts';
 import { createEventBus, DEFAULT_BUS_URL, type EventBus } from '../eventbus/index.ts';
+import { redactBusUrl, resolveBusConnection } from './bus-connection.ts';
 
 /** Options shared by the long-running process commands (`eventsource`, `sensor`). */
 export interface ProcessOptions {
@@ -56,12 +57,6 @@ export async function runProcess(
   const logger = createLogger({ name: `${kind}/${options.objectName}` });
   const metrics = new Metrics();
   const secrets = createSecretResolver();
-  const url =
-    options.bus ??
-    process.env.IMPULSE_BUS_URL ??
-    options.busObject?.spec.jetstreamExotic?.url ??
-    DEFAULT_BUS_URL;
-  const busName = process.env.IMPULSE_BUS_NAME ?? options.eventBusName ?? 'default';
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -83,14 +78,15 @@ export async function runProcess(
       });
       logger.info({ port: status.port }, 'serving /health and /metrics');
     }
-    logger.info({ url: redactUrl(url), bus: busName }, 'connecting to the EventBus');
-    bus = await createEventBus({
-      url,
-      name: busName,
-      logger,
-      credentialsFile: process.env.IMPULSE_BUS_CREDENTIALS_FILE,
-      signal: stop.signal,
+    const connection = resolveBusConnection({
+      url: options.bus,
+      eventBus: options.busObject,
+      eventBusName: options.eventBusName,
+      secrets,
     });
+    const { url } = connection;
+    logger.info({ url: redactBusUrl(url), bus: connection.name }, 'connecting to the EventBus');
+    bus = await createEventBus({ ...connection, logger, signal: stop.signal });
     if (!stop.signal.aborted) {
       running = await start({ bus, logger, metrics, secrets });
       if (url.startsWith('memory:'))
@@ -117,8 +113,4 @@ export async function runProcess(
     logger.info('stopped');
     logger.flush();
   }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

@@ -18,7 +18,7 @@ export interface BusSettings {
   stream: { resolved: ResolvedStream } | { problem: string };
   /** The field of `streamConfig`, for messages: `spec.jetstreamExotic.streamConfig`. */
   streamConfigPath: string;
-  /** An existing NATS's TLS settings (`jetstreamExotic.tls`). */
+  /** An existing NATS's TLS settings (`jetstreamExotic.tls`); processes get them as IMPULSE_BUS_TLS_* files. */
   tls?: TLSConfig;
 }
 

@@ -12,6 +12,7 @@ export const POD_PATHS = {
   secretsDir: '/etc/impulse/secrets',
   busDir: '/etc/impulse/bus',
   busCredentials: '/etc/impulse/bus/credentials',
+  busTlsDir: '/etc/impulse/bus-tls',
 } as const;
 export const METRICS_PORT = 9090;
 
@@ -85,6 +86,7 @@ export function buildWorkload(input: WorkloadInput): Workload {
   const template = spec.template ?? {};
   const container = template.container ?? {};
   const mounts = secretMounts(input.secrets);
+  const busTls = busTlsFiles(input.bus);
   const env = [
     { name: 'IMPULSE_SECRETS_DIR', value: POD_PATHS.secretsDir },
     { name: 'IMPULSE_BUS_URL', value: input.bus.url },
@@ -92,6 +94,7 @@ export function buildWorkload(input: WorkloadInput): Workload {
     ...(input.bus.credentials
       ? [{ name: 'IMPULSE_BUS_CREDENTIALS_FILE', value: POD_PATHS.busCredentials }]
       : []),
+    ...busTls.env,
     ...(container.env ?? []),
   ];
   const volumes: unknown[] = [
@@ -107,12 +110,14 @@ export function buildWorkload(input: WorkloadInput): Workload {
           },
         ]
       : []),
+    ...busTls.volumes,
     ...mounts.volumes,
     ...(template.volumes ?? []),
   ];
   const volumeMounts: unknown[] = [
     { name: 'impulse-spec', mountPath: POD_PATHS.specDir, readOnly: true },
     ...(input.bus.credentials ? [{ name: 'impulse-bus', mountPath: POD_PATHS.busDir, readOnly: true }] : []),
+    ...busTls.volumeMounts,
     ...mounts.volumeMounts,
     ...(container.volumeMounts ?? []),
   ];
@@ -216,6 +221,35 @@ function secretMounts(refs: readonly SecretRef[]): { volumes: unknown[]; volumeM
       volumeMounts.push({ name: volume, mountPath: `${POD_PATHS.secretsDir}/${secretName}`, readOnly: true });
     });
   return { volumes, volumeMounts };
+}
+
+/** The files of an existing NATS's `tls`, as the process reads them: the variable and the file name. */
+const BUS_TLS_FILES = [
+  { field: 'caCertSecret', variable: 'IMPULSE_BUS_TLS_CA_FILE', file: 'ca.crt' },
+  { field: 'clientCertSecret', variable: 'IMPULSE_BUS_TLS_CERT_FILE', file: 'tls.crt' },
+  { field: 'clientKeySecret', variable: 'IMPULSE_BUS_TLS_KEY_FILE', file: 'tls.key' },
+] as const;
+
+/**
+ * `jetstreamExotic.tls` for the process: the Secret keys it names, projected into one folder, and
+ * IMPULSE_BUS_TLS_* pointing at them (IMPULSE_BUS_TLS_INSECURE for `insecureSkipVerify`).
+ */
+function busTlsFiles(bus: BusSettings): { env: unknown[]; volumes: unknown[]; volumeMounts: unknown[] } {
+  const files = BUS_TLS_FILES.flatMap((f) => {
+    const ref = bus.tls?.[f.field];
+    return ref ? [{ ...f, ref }] : [];
+  });
+  const env: unknown[] = files.map((f) => ({ name: f.variable, value: `${POD_PATHS.busTlsDir}/${f.file}` }));
+  if (bus.tls?.insecureSkipVerify) env.push({ name: 'IMPULSE_BUS_TLS_INSECURE', value: 'true' });
+  if (files.length === 0) return { env, volumes: [], volumeMounts: [] };
+  const sources = files.map((f) => ({
+    secret: { name: f.ref.name, items: [{ key: f.ref.key, path: f.file }] },
+  }));
+  return {
+    env,
+    volumes: [{ name: 'impulse-bus-tls', projected: { sources } }],
+    volumeMounts: [{ name: 'impulse-bus-tls', mountPath: POD_PATHS.busTlsDir, readOnly: true }],
+  };
 }
 
 /** The ports an EventSource's webhook-style events listen on (a Sensor listens on none). */

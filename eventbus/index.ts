@@ -1,3 +1,4 @@
+import type { ClientTls } from '../core/client-tls.ts';
 import type { Logger } from '../core/logger.ts';
 import { createJetStreamBus } from './jetstream/bus.ts';
 import type { StreamSettings } from './jetstream/stream.ts';
@@ -70,6 +71,12 @@ export interface EventBusOptions {
   name: string;
   /** A NATS `.creds` file (jetstream only). */
   credentialsFile?: string;
+  /** A `.creds` file's content, e.g. from a secret (jetstream only). */
+  credentials?: string;
+  /** Client TLS: a private CA, client certificates (jetstream only). */
+  tls?: ClientTls;
+  /** Where `tls` came from (an environment variable, an EventBus field), named in errors. */
+  tlsSetting?: string;
   logger?: Logger;
   /** Settings for creating a missing stream (jetstream only). */
   streamDefaults?: Partial<StreamSettings>;

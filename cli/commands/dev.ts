@@ -9,6 +9,7 @@ import { Metrics } from '../../core/metrics.ts';
 import { createSecretResolver } from '../../core/secrets.ts';
 import { type LoadedObjects, loadObjects } from '../../crds/index.ts';
 import { createMemoryBus } from '../../eventbus/index.ts';
+import { busUrl } from '../bus-connection.ts';
 import { prettyLogLine } from '../dev/log-lines.ts';
 import { Supervisor } from '../dev/supervisor.ts';
 
@@ -35,8 +36,10 @@ export function registerDev(program: Command): void {
       const out = (line: string) => process.stdout.write(`${line}\n`);
       for (const warning of objects.warnings) out(`warning: ${warning.path}: ${warning.message}`);
 
+      // As a process would: --bus, IMPULSE_BUS_URL, the folder's EventBus; else the local NATS if it answers.
+      const eventBus = objects.eventBuses[0]?.object;
       const url =
-        options.bus ??
+        busUrl({ url: options.bus, eventBus }) ??
         ((await answers(LOCAL_NATS.host, LOCAL_NATS.port)) ? 'nats://127.0.0.1:4222' : undefined);
       if (url && !url.startsWith('memory:')) await runAsProcesses(objects, url, out);
       else await runInProcess(objects, out, url === undefined);
@@ -60,7 +63,15 @@ async function runAsProcesses(
   for (const { kind, object } of entries) {
     const name = `${kind}/${object.metadata.name}`;
     const file = join(dir, `${kind}-${object.metadata.name}.yaml`);
-    await writeFile(file, stringify(object));
+    // The folder's EventBus goes along, so each process reads its accessSecret and tls itself.
+    const eventBus = objects.eventBuses[0]?.object;
+    await writeFile(
+      file,
+      [eventBus, object]
+        .filter(Boolean)
+        .map((o) => stringify(o))
+        .join('---\n'),
+    );
     supervisor.start({ name, args: [kind, '-f', file, '--bus', url] });
   }
   const stop = new Promise<'signal'>((resolve) => {

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { ImpulseError } from '../../core/errors.ts';
-import { silentLogger } from '../../core/logger.ts';
 import {
-  createEventBus,
   DEFAULT_BUS_URL,
   type DeadLetter,
   type DeadLetterFilter,
   type EventBus,
 } from '../../eventbus/index.ts';
+import { openBusForCommand } from '../bus-connection.ts';
 
 interface DlqOptions {
   sensor?: string;
@@ -90,15 +89,7 @@ function filterOf(options: DlqOptions): DeadLetterFilter {
 }
 
 async function withBus(options: DlqOptions, work: (bus: EventBus) => Promise<void>): Promise<void> {
-  const url = options.bus ?? process.env.IMPULSE_BUS_URL ?? DEFAULT_BUS_URL;
-  const name = options.busName ?? process.env.IMPULSE_BUS_NAME ?? 'default';
-  const signal = AbortSignal.timeout(Number(options.timeout) * 1000);
-  const bus = await createEventBus({ url, name, logger: silentLogger(), signal }).catch((err: unknown) => {
-    throw new ImpulseError(
-      'BUS_UNAVAILABLE',
-      `cannot reach the EventBus at ${url} within ${options.timeout} s: ${(err as Error).message}`,
-    );
-  });
+  const bus = await openBusForCommand(options);
   try {
     await work(bus);
   } finally {

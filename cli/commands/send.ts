@@ -1,14 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ImpulseError } from '../../core/errors.ts';
-import { silentLogger } from '../../core/logger.ts';
-import {
-  createCloudEvent,
-  createEventBus,
-  DEFAULT_BUS_URL,
-  eventSubject,
-  messageId,
-} from '../../eventbus/index.ts';
+import { createCloudEvent, DEFAULT_BUS_URL, eventSubject, messageId } from '../../eventbus/index.ts';
+import { openBusForCommand, redactBusUrl } from '../bus-connection.ts';
 
 interface SendOptions {
   source: string;
@@ -41,18 +35,9 @@ export function registerSend(program: Command): void {
     .option('--timeout <seconds>', 'give up if the bus does not answer within this time', '10')
     .action(async (options: SendOptions) => {
       const data = parseData(await readData(options), options.file ?? '--data');
-      const url = options.bus ?? process.env.IMPULSE_BUS_URL ?? DEFAULT_BUS_URL;
-      const name = options.busName ?? process.env.IMPULSE_BUS_NAME ?? 'default';
       const timeoutMs = Number(options.timeout) * 1000;
-      const signal = AbortSignal.timeout(timeoutMs);
-      process.stderr.write(`connecting to ${url} (EventBus ${name})\n`);
-      const bus = await createEventBus({ url, name, logger: silentLogger(), signal }).catch(
-        (err: unknown) => {
-          throw new ImpulseError(
-            'BUS_UNAVAILABLE',
-            `cannot reach the EventBus at ${url} within ${options.timeout} s: ${(err as Error).message}`,
-          );
-        },
+      const bus = await openBusForCommand(options, ({ url, name }) =>
+        process.stderr.write(`connecting to ${redactBusUrl(url)} (EventBus ${name})\n`),
       );
       try {
         const event = createCloudEvent({

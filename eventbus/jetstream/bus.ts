@@ -1,4 +1,5 @@
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { ClientTls } from '../../core/client-tls.ts';
 import { ImpulseError } from '../../core/errors.ts';
 import { type Logger, silentLogger } from '../../core/logger.ts';
 import type { CloudEvent } from '../cloudevent.ts';
@@ -30,6 +31,12 @@ export interface JetStreamBusOptions {
   name: string;
   /** A NATS `.creds` file. */
   credentialsFile?: string;
+  /** A `.creds` file's content (from a secret); `credentialsFile` wins when both are set. */
+  credentials?: string;
+  /** Client TLS for a NATS that serves TLS (a private CA, client certificates). */
+  tls?: ClientTls;
+  /** Where `tls` came from, named in connection errors. */
+  tlsSetting?: string;
   /** @default a silent logger */
   logger?: Logger;
   /** Settings for creating the stream when it is missing; an existing stream is never changed. */
@@ -53,6 +60,9 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
     clientName: options.clientName ?? `impulse-${options.name}`,
     logger,
     credentialsFile: options.credentialsFile,
+    credentials: options.credentials,
+    tls: options.tls,
+    tlsSetting: options.tlsSetting,
     signal: options.signal,
   });
   try {

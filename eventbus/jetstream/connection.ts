@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type ConnectionOptions,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+} from '@nats-io/transport-node';
+import type { ClientTls } from '../../core/client-tls.ts';
 import { ImpulseError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { settleRequestsWithoutErrors } from './request-settle.ts';
+
+/** How long to wait between dials while the server is away at startup (the client's own pace). */
+const RETRY_MS = 2000;
 
 export interface ConnectOptions {
   /** One URL or a comma-separated list (`nats://a:4222,nats://b:4222`). */
@@ -11,6 +21,12 @@ export interface ConnectOptions {
   clientName: string;
   /** A NATS `.creds` file (JWT and NKey seed); read again on every (re)connect, so rotation works. */
   credentialsFile?: string;
+  /** A `.creds` file's content, when it came from a secret rather than a file. */
+  credentials?: string;
+  /** Client TLS: a private CA, a client certificate, or no verification. */
+  tls?: ClientTls;
+  /** Where `tls` came from, for messages (`IMPULSE_BUS_TLS_CA_FILE`, `EventBus x: spec.jetstreamExotic.tls`). */
+  tlsSetting?: string;
   logger: Logger;
   /** Gives up waiting for the first connection. */
   signal?: AbortSignal;
@@ -19,7 +35,7 @@ export interface ConnectOptions {
 /**
  * A NATS connection that retries forever and knows whether it is up. The first connection is
  * awaited (NATS may start after us); later outages are ridden out by the client's reconnect loop
- * while `connected` reports them.
+ * while `connected` reports them. A TLS failure is not waited out: it needs a configuration change.
  */
 export class BusConnection {
   readonly nc: NatsConnection;
@@ -34,43 +50,40 @@ export class BusConnection {
     void this.#watchStatus();
   }
 
-  /** Connects, waiting (retrying) until the server answers or `signal` aborts (`CLOSED`). */
+  /**
+   * Connects, waiting (retrying) until the server answers or `signal` aborts (`CLOSED`). A server
+   * whose certificate is not trusted, or one without TLS when TLS is asked for, is `PERMANENT`.
+   */
   static async open(options: ConnectOptions): Promise<BusConnection> {
-    const { signal, logger, credentialsFile } = options;
+    const { signal, logger } = options;
     if (signal?.aborted) throw new ImpulseError('CLOSED', 'aborted before connecting to NATS');
-    let firstWait = true;
-    let attempts = 0;
     settleRequestsWithoutErrors();
-    const nc = await connect({
-      servers: options.url.split(',').map((s) => s.trim()),
-      name: options.clientName,
-      maxReconnectAttempts: -1,
-      waitOnFirstConnect: true,
-      // Notice a silently dead server within a minute rather than the default four.
-      pingInterval: 20_000,
-      maxPingOut: 3,
-      // By default every request (each publish, each ack) builds two Error objects with stack
-      // traces in case it fails: 15% of an EventSource's CPU under load. Our errors carry context.
-      noAsyncTraces: true,
-      ...(credentialsFile ? { authenticator: credsAuthenticator(() => readFileSync(credentialsFile)) } : {}),
-      // Called before every dial; throwing is the client's documented way to stop the dial loop, which
-      // otherwise never ends while waitOnFirstConnect is set and the server is away.
-      // The signal only bounds this first wait; later reconnects must never be cut short by it.
-      reconnectToServer: () => {
-        if (!firstWait) return null;
-        if (signal?.aborted) throw new Error('aborted');
-        attempts++;
-        // Dials come every couple of seconds: say so at the first retry, then about once a minute.
-        if (attempts === 2 || attempts % 30 === 0)
-          logger.warn({ url: options.url, attempts }, 'waiting for NATS');
-        return null;
-      },
-    }).catch((err: unknown) => {
-      if (signal?.aborted)
-        throw new ImpulseError('CLOSED', 'aborted before connecting to NATS', { cause: err });
-      throw new ImpulseError('BUS_UNAVAILABLE', `cannot connect to NATS at ${options.url}`, { cause: err });
-    });
-    firstWait = false;
+    // The first connection is retried here rather than with the client's waitOnFirstConnect, whose
+    // loop swallows each dial's error: a certificate problem would look like a server that is away.
+    let nc: NatsConnection | undefined;
+    for (let attempt = 1; !nc; attempt++) {
+      try {
+        nc = await connect(connectionOptions(options));
+      } catch (err) {
+        if (signal?.aborted)
+          throw new ImpulseError('CLOSED', 'aborted before connecting to NATS', { cause: err });
+        const tlsProblem = tlsFailure(err);
+        if (tlsProblem) throw tlsError(options, tlsProblem, err);
+        if (isInvalidOption(err))
+          throw new ImpulseError('BUS_UNAVAILABLE', `cannot connect to NATS at ${options.url}`, {
+            cause: err,
+          });
+        // Say so at the first retry, then about once a minute.
+        if (attempt === 1 || attempt % 30 === 0)
+          logger.warn(
+            { url: options.url, attempts: attempt, err: (err as Error).message },
+            'waiting for NATS',
+          );
+        await sleep(RETRY_MS, undefined, { signal }).catch((abort: unknown) => {
+          throw new ImpulseError('CLOSED', 'aborted before connecting to NATS', { cause: abort });
+        });
+      }
+    }
     logger.info({ server: nc.getServer() }, 'connected to NATS');
     return new BusConnection(nc, logger);
   }
@@ -148,4 +161,54 @@ export class BusConnection {
       }
     }
   }
+}
+
+/** The client's options: reconnect forever once connected, and notice a dead server quickly. */
+function connectionOptions(options: ConnectOptions): ConnectionOptions {
+  const { credentialsFile, credentials, tls } = options;
+  const encode = (text: string) => new TextEncoder().encode(text);
+  return {
+    servers: options.url.split(',').map((s) => s.trim()),
+    name: options.clientName,
+    maxReconnectAttempts: -1,
+    // Notice a silently dead server within a minute rather than the default four.
+    pingInterval: 20_000,
+    maxPingOut: 3,
+    // By default every request (each publish, each ack) builds two Error objects with stack
+    // traces in case it fails: 15% of an EventSource's CPU under load. Our errors carry context.
+    noAsyncTraces: true,
+    ...(credentialsFile ? { authenticator: credsAuthenticator(() => readFileSync(credentialsFile)) } : {}),
+    ...(credentials && !credentialsFile ? { authenticator: credsAuthenticator(encode(credentials)) } : {}),
+    ...(tls ? { tls: { ...tls } as ConnectionOptions['tls'] } : {}),
+  };
+}
+
+/** Node's certificate errors (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...). */
+const TLS_CODE = /CERT|SSL|TLS|SIGNATURE|ISSUER/;
+
+/** The TLS reason in a dial error and its causes, if that is what failed. */
+function tlsFailure(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e; ) {
+    if (typeof e.code === 'string' && TLS_CODE.test(e.code)) return `${e.message} (${e.code})`;
+    if (typeof e.message === 'string' && /does not support 'tls'|requires tls/i.test(e.message))
+      return e.message;
+    e = e.cause as typeof e | undefined;
+  }
+  return undefined;
+}
+
+function isInvalidOption(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown };
+  return e.code === 'ERR_INVALID_URL' || e.name === 'InvalidArgumentError';
+}
+
+function tlsError(options: ConnectOptions, reason: string, cause: unknown): ImpulseError {
+  const fix = options.tlsSetting
+    ? `check ${options.tlsSetting}`
+    : "set the CA that signed the server's certificate (IMPULSE_BUS_TLS_CA_FILE, or the EventBus's spec.jetstreamExotic.tls.caCertSecret)";
+  return new ImpulseError(
+    'PERMANENT',
+    `cannot connect to NATS at ${options.url}: TLS failed: ${reason}; ${fix}`,
+    { cause },
+  );
 }

@@ -9,6 +9,8 @@ import { waitFor } from './wait.ts';
 export interface NatsServerOptions {
   /** The server's `max_payload` in bytes. @default the server's own (1 MiB) */
   maxPayload?: number;
+  /** More server configuration (e.g. a `tls { ... }` block), appended to the config file. */
+  config?: string;
   /** How long `start()` waits for the server to answer. @default 10000 */
   startTimeoutMs?: number;
 }
@@ -50,9 +52,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const storeDir = await mkdtemp(join(tmpdir(), 'impulse-nats-'));
   const port = await freePort();
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
-  if (options.maxPayload !== undefined) {
+  if (options.maxPayload !== undefined || options.config !== undefined) {
     const config = join(storeDir, 'nats.conf');
-    await writeFile(config, `max_payload: ${options.maxPayload}\n`);
+    const maxPayload = options.maxPayload !== undefined ? `max_payload: ${options.maxPayload}\n` : '';
+    await writeFile(config, `${maxPayload}${options.config ?? ''}\n`);
     args.push('-c', config);
   }
   const server = new PrivateNatsServer(binary, args, port, storeDir, options.startTimeoutMs ?? 10_000);
