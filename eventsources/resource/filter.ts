@@ -24,7 +24,10 @@ export interface Observation {
    * changes seen by the watch or worked out by a listing after a 410, which happened after the start.
    */
   live: boolean;
-  /** When the source started (epoch ms): `afterStart` compares creation times with it. */
+  /**
+   * When the source started (epoch ms): the first time this replica held the lease, not when its
+   * process started. `afterStart` compares creation times with it.
+   */
   startedAt: number;
 }
 

@@ -45,7 +45,8 @@ export interface ResourceSourceOptions {
  * `{type, body, oldBody, group, version, resource}`. Runs on one replica at a time (the lease).
  *
  * As an informer: the objects that exist when it starts are ADDs (`afterStart` drops them); a
- * dropped watch resumes from the last version seen (bookmarks keep it current); a 410 leads to a
+ * replica starts when it first holds the lease, not when its process started, so a standby that
+ * takes over days later does not republish what was created meanwhile as new. A dropped watch resumes from the last version seen (bookmarks keep it current); a 410 leads to a
  * new listing, compared with what was known. The event id is `<uid>:<resourceVersion>:<type>`, so a
  * change seen twice (a replay, a restart, a new lease holder) is stored once on the bus. An event
  * the bus cannot take is held until it can, and the watch waits meanwhile.
@@ -58,12 +59,17 @@ export function createResourceSource(
   const load = options.kubeConfig ?? (() => loadKubeConfig());
   return {
     start: (ctx) => {
-      const startedAt = Date.now();
+      // `afterStart`'s instant: the first time this replica held the lease. Kept when the lease is
+      // won back, so objects created while it stood by in between are not dropped as old.
+      let startedAt: number | undefined;
       return runUnderLease({
         ctx,
         leases: init.services.leases,
         key: sourceLeaseKey(init.namespace, init.eventSourceName, init.eventName),
-        work: (signal) => watch(ctx, signal, init.path, resolved, startedAt, load, options.retryDelaysMs),
+        work: (signal) => {
+          startedAt ??= Date.now();
+          return watch(ctx, signal, init.path, resolved, startedAt, load, options.retryDelaysMs);
+        },
       });
     },
   };

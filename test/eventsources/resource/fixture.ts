@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { EventBus } from '../../../eventbus/index.ts';
+import type { LeaseService } from '../../../eventsources/active-passive.ts';
 import type { SourceConfig } from '../../../eventsources/index.ts';
 import { createResourceSource, type ResourcePayload } from '../../../eventsources/resource/index.ts';
 import {
@@ -65,10 +66,11 @@ export interface RunningSource {
 export async function runResourceSource(
   config: SourceConfig<'resource'>,
   kubeConfig: () => KubeConfig,
-  options: { bus?: EventBus; eventName?: string; waitReady?: boolean } = {},
+  options: { bus?: EventBus; eventName?: string; waitReady?: boolean; leases?: LeaseService } = {},
 ): Promise<RunningSource> {
   const eventName = options.eventName ?? `e${randomUUID().slice(0, 8)}`;
-  const driver = createResourceSource(sourceInit('resource', config, { eventName }), {
+  const services = options.leases ? { leases: options.leases } : {};
+  const driver = createResourceSource(sourceInit('resource', config, { eventName, services }), {
     kubeConfig: async () => kubeConfig(),
     retryDelaysMs: [100, 200, 400],
   });
