@@ -52,6 +52,9 @@ export function createBitbucketServerSource(
     if (!wanted(config.events, event)) return notInEvents(event, 'X-Event-Key', delivery);
     const body = deliveryJson(request);
     let bodies: unknown[] = [body];
+    // With one event per change, each id ends in the change's place in the delivery's `changes`,
+    // not among those kept: a retry whose open-PR lookups keep fewer still gives each its own id.
+    let suffixes: Array<string | undefined> = [undefined];
     if (event === REFS_CHANGED && isObject(body)) {
       let changed = body;
       if (config.skipBranchRefsChangedOnOpenPR && client) {
@@ -60,14 +63,21 @@ export function createBitbucketServerSource(
           return { kind: 'skip', reason: 'every changed branch has an open pull request', ...where };
         }
       }
-      bodies = config.oneEventPerChange ? onePerChange(changed) : [changed];
+      if (config.oneEventPerChange) {
+        const all: unknown[] = Array.isArray(body.changes) ? body.changes : [];
+        const kept: unknown[] = Array.isArray(changed.changes) ? changed.changes : [];
+        bodies = onePerChange(changed);
+        if (all.length > 1) suffixes = kept.map((change) => `:${all.indexOf(change)}`);
+      } else {
+        bodies = [changed];
+      }
     }
     const headers = gitHeaders(request);
     return {
       kind: 'publish',
       events: bodies.map((b, i) => {
         const payload = gitPayload(headers, b, config.metadata);
-        const id = delivery && bodies.length > 1 ? `${delivery}:${i}` : delivery;
+        const id = delivery && `${delivery}${suffixes[i] ?? ''}`;
         return { payload, ...(id ? { id } : {}) };
       }),
     };

@@ -7,6 +7,8 @@ import { postDelivery, providerTests } from '../git-hooks/provider-tests.ts';
 const SECRET = 'bbs-hook-secret';
 const ACCESS = 'bbs-access-token';
 const env = { IMPULSE_SECRET_BBS_SECRET: SECRET, IMPULSE_SECRET_BBS_TOKEN: ACCESS };
+/** The states of the pull requests holding each commit; read by the fake API on every lookup. */
+const pullRequests: Record<string, string[]> = { bbb: ['OPEN'], ccc: ['MERGED'] };
 const git = providerTests({
   type: 'bitbucketserver',
   env,
@@ -14,7 +16,7 @@ const git = providerTests({
     flavor: 'bitbucketserver',
     authorized: (h) => h.authorization === `Bearer ${ACCESS}`,
     projectRepos: { PROJ: ['one', 'two'] },
-    pullRequests: { bbb: ['OPEN'], ccc: ['MERGED'] },
+    pullRequests,
   },
   config: () => ({
     repositories: [{ projectKey: 'KEY', repositorySlug: 'repo' }],
@@ -83,11 +85,40 @@ describe('bitbucketserver source', () => {
     });
     const id = randomUUID();
     const answer = await deliver(f.url, 'repo:refs_changed', refsChanged, { id });
-    expect(answer.json).toEqual({ ids: [`${id}:0`, `${id}:1`] });
+    // Numbered by place in the delivery's `changes`, not among those kept.
+    expect(answer.json).toEqual({ ids: [`${id}:0`, `${id}:2`] });
     await waitFor(() => f.events.length === 2);
     const changes = f.events.map((e) => ((e.data as GitPayload).body as typeof refsChanged).changes);
     // `feature` (commit bbb) has an open pull request; the tag is kept whatever its commit.
     expect(changes).toEqual([[refsChanged.changes[0]], [refsChanged.changes[2]]]);
+  });
+
+  it('with oneEventPerChange, a retried delivery that filters out a change keeps the ids of the others', async () => {
+    const f = await bitbucketserver({
+      accessToken: { name: 'bbs', key: 'token' },
+      oneEventPerChange: true,
+      skipBranchRefsChangedOnOpenPR: true,
+    });
+    const hash = `h${randomUUID().slice(0, 8)}`;
+    const body = {
+      ...refsChanged,
+      changes: [
+        refsChanged.changes[0],
+        { ref: { id: 'refs/heads/fix', type: 'BRANCH' }, type: 'UPDATE', toHash: hash },
+        refsChanged.changes[2],
+      ],
+    };
+    const id = randomUUID();
+    const first = await deliver(f.url, 'repo:refs_changed', body, { id });
+    expect(first.json).toEqual({ ids: [`${id}:0`, `${id}:1`, `${id}:2`] });
+    await waitFor(() => f.events.length === 3);
+    // A pull request opened on `fix` in between: the retry drops that change.
+    pullRequests[hash] = ['OPEN'];
+    const retry = await deliver(f.url, 'repo:refs_changed', body, { id });
+    expect(retry.status).toBe(200);
+    expect(retry.json).toMatchObject({ ids: [`${id}:0`, `${id}:2`] });
+    await staysTrue(() => f.events.length === 3, { forMs: 300, message: 'the retry stored nothing new' });
+    expect(f.events.map((e) => e.id)).toEqual([`${id}:0`, `${id}:1`, `${id}:2`]);
   });
 
   it('creates hooks on the repositories and on every repository of the projects, and puts back one deleted by hand', async () => {
