@@ -4,9 +4,10 @@ import { ImpulseError, isImpulseError } from '../../../core/errors.ts';
 import { KubeRest } from '../../../core/kube/rest.ts';
 import { type Checkout, GitCache } from './git.ts';
 import { engineNamer, identity, keyOf, servedResource, writeOptions } from './kube-object.ts';
-import { acquireAppLease } from './lease.ts';
+import { acquireAppLease, leaseName } from './lease.ts';
 import { loadManifests, type Manifest } from './manifests.ts';
 import { readResult, writeResult } from './result-store.ts';
+import { retryableError } from './retryable.ts';
 import { runTasks } from './runner.ts';
 import { type AppState, loadState, stateAfter } from './state.ts';
 import { checkSyncOptions, syncOptionOn } from './sync-options.ts';
@@ -171,7 +172,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         { app: app.name, revision: checkout.sha, tasks: tasks.length, dryRun: base.dryRun },
         `syncing ${app.name}`,
       );
-      let outcome: Pick<OperationResult, 'phase' | 'message'>;
+      let outcome: Pick<OperationResult, 'phase' | 'message' | 'retryable'>;
       try {
         outcome = await runTasks({
           client,
@@ -190,12 +191,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           ? {
               phase: 'Failed',
               message: `operation terminated: ${(signal.reason as Error)?.message ?? 'aborted'}`,
+              retryable: true,
             }
           : {
               phase: 'Error',
               message: isImpulseError(err) ? err.message : `unexpected failure: ${(err as Error).message}`,
+              retryable: retryableError(err),
             };
       }
+      if (lease?.signal.aborted && outcome.phase !== 'Succeeded') outcome.retryable = true;
       const after = stateAfter(
         app,
         initial,
@@ -209,7 +213,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         healthStatus: app.dryRun ? initial.refresh.healthStatus : after.refresh.healthStatus,
         finishedAt: new Date().toISOString(),
       };
-      if (!app.dryRun) await writeResult(client, ns, result);
+      if (lease?.signal.aborted) {
+        // Past the Lease another sync may already be writing its own result: do not overwrite it.
+        logger.warn(
+          { app: app.name, phase: result.phase, lease: `${ns}/${leaseName(app.name)}` },
+          `sync of ${app.name}: the Lease was lost; its result is not recorded: ${result.phase}: ${result.message}`,
+        );
+      } else if (!app.dryRun) await writeResult(client, ns, result);
       logger.info(
         { app: app.name, phase: result.phase, revision: result.revision },
         `sync of ${app.name}: ${result.phase}: ${result.message}`,

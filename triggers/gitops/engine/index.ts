@@ -4,7 +4,7 @@
  */
 export { createSyncEngine, resolveApplication } from './engine.ts';
 export { aggregateHealth, resourceHealth } from './health.ts';
-export { APP_LABEL, FIELD_MANAGER } from './kube-object.ts';
+export { APP_LABEL, FIELD_MANAGER, TRACKING_ANNOTATION } from './kube-object.ts';
 export { leaseName } from './lease.ts';
 export { resultName } from './result-store.ts';
 export { checkSyncOptions } from './sync-options.ts';

@@ -23,6 +23,35 @@ export interface KubeObject {
 
 /** The label that marks what an application owns; never a label other tools set. */
 export const APP_LABEL = 'impulse.dev/app';
+/**
+ * The annotation that says which application (`<destination namespace>/<name>`) applied an object,
+ * as Argo CD's tracking id does: two applications with the same name in different destinations
+ * share the label, so ownership (what is extraneous, what is pruned) is decided by this annotation.
+ */
+export const TRACKING_ANNOTATION = 'impulse.dev/tracking-id';
+
+/** The tracking id of an application: `<destination namespace>/<name>`. */
+export function trackingId(app: { name: string; destination: { namespace: string } }): string {
+  return `${app.destination.namespace}/${app.name}`;
+}
+
+/**
+ * Whether a live object is the application's: its tracking id matches; or, for objects written
+ * before the annotation existed (label only), it is namespaced in the destination namespace. A
+ * label alone never claims a cluster-scoped object or one in another namespace: an application of
+ * the same name elsewhere may own it.
+ */
+export function ownedBy(
+  object: KubeObject,
+  app: { name: string; destination: { namespace: string } },
+): boolean {
+  const tracked = object.metadata.annotations?.[TRACKING_ANNOTATION];
+  if (tracked !== undefined) return tracked === trackingId(app);
+  return (
+    object.metadata.labels?.[APP_LABEL] === app.name &&
+    object.metadata.namespace === app.destination.namespace
+  );
+}
 /** The field manager of every server-side apply. */
 export const FIELD_MANAGER = 'impulse';
 /** Where `ServerSideApply=false` keeps the last applied configuration, as kubectl does. */

@@ -116,6 +116,11 @@ function leaseObject(
   };
 }
 
+/**
+ * Renews the Lease every third of its duration. Following ARCHITECTURE.md's lease rule, the holder
+ * stops acting (the signal aborts) 2/3 of the duration after the last renewal that succeeded, timed
+ * from when that renewal was sent: past that, another replica may take the Lease over.
+ */
 function startRenewing(
   client: KubeRest,
   res: ResourceInfo,
@@ -126,14 +131,36 @@ function startRenewing(
   const lost = new AbortController();
   const duration = (taken.spec as { leaseDurationSeconds: number }).leaseDurationSeconds;
   const name = taken.metadata.name ?? '';
+  const stopAfterMs = (duration * 2000) / 3;
   let renewing: Promise<void> = Promise.resolve();
+  let inFlight = false;
+  let lastError: unknown;
+  const lose = (error: ImpulseError) => {
+    if (lost.signal.aborted) return;
+    clearInterval(timer);
+    clearTimeout(expiry);
+    lost.abort(error);
+  };
+  const expire = () =>
+    lose(
+      new ImpulseError(
+        'TRANSIENT',
+        `Lease ${options.namespace}/${name}: no renewal succeeded for ${Math.round(stopAfterMs / 100) / 10} s (2/3 of its ${duration} s duration); stopped acting so that another sync may take it over`,
+        { cause: lastError },
+      ),
+    );
+  let expiry = setTimeout(expire, stopAfterMs);
+  expiry.unref();
   const timer = setInterval(
     () => {
+      if (inFlight || lost.signal.aborted) return;
+      inFlight = true;
+      const sent = performance.now();
       renewing = (async () => {
         try {
           const current = await client.get<KubeObject>({ resource: res, namespace: options.namespace, name });
           if ((current?.spec as { holderIdentity?: string } | undefined)?.holderIdentity !== holder) {
-            lost.abort(
+            lose(
               new ImpulseError(
                 'INVALID_STATE',
                 `Lease ${options.namespace}/${name} was taken over by another sync`,
@@ -143,11 +170,18 @@ function startRenewing(
           }
           const spec = { ...(current?.spec as object), renewTime: microTime() };
           await client.replace(refOf(res, current!), { ...current!, spec }, writeOptions());
+          if (lost.signal.aborted) return;
+          clearTimeout(expiry);
+          expiry = setTimeout(expire, Math.max(0, stopAfterMs - (performance.now() - sent)));
+          expiry.unref();
         } catch (err) {
+          lastError = err;
           options.logger.warn(
             { err: (err as Error).message },
             `could not renew Lease ${options.namespace}/${name}`,
           );
+        } finally {
+          inFlight = false;
         }
       })();
     },
@@ -161,6 +195,7 @@ function startRenewing(
     close() {
       closing ??= (async () => {
         clearInterval(timer);
+        clearTimeout(expiry);
         await renewing;
         try {
           const current = await client.get<KubeObject>({ resource: res, namespace: options.namespace, name });

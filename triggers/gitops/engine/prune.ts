@@ -62,7 +62,13 @@ export async function deleteAndWait(
     const current = await ctx.client.get<KubeObject>({ resource: res, namespace, name });
     if (!current || current.metadata.uid !== task.live?.metadata.uid) break;
     if (Date.now() >= ctx.deadline) {
-      throw new ImpulseError('TIMEOUT', `${describeKey(task)} is still being deleted after the wave timeout`);
+      throw new ImpulseError(
+        'TIMEOUT',
+        `${describeKey(task)} is still being deleted after the wave timeout`,
+        {
+          details: { waveTimeout: true },
+        },
+      );
     }
     await sleep(ctx.pollIntervalMs, ctx.signal);
   }

@@ -5,6 +5,7 @@ import { type ApplyMode, applyObject } from './apply.ts';
 import { apiVersionOf, describeKey, servedResource } from './kube-object.ts';
 import { sleep } from './lease.ts';
 import { deleteAndWait, prune } from './prune.ts';
+import { retryableError } from './retryable.ts';
 import { syncOption, syncOptionOn } from './sync-options.ts';
 import { type SyncTask, taskKey } from './tasks.ts';
 import type { Application, OperationResult, ResourceResult, SyncProgress } from './types.ts';
@@ -23,7 +24,18 @@ export interface RunContext {
   onProgress: (p: SyncProgress) => void;
 }
 
-export type RunOutcome = Pick<OperationResult, 'phase' | 'message'>;
+export type RunOutcome = Pick<OperationResult, 'phase' | 'message' | 'retryable'>;
+
+/** Why a step failed, and whether running the sync again could get past it. */
+interface StepFailure {
+  message: string;
+  retryable: boolean;
+}
+
+/** A step failure from its failed tasks: retryable when any of them failed for a retryable reason. */
+function stepFailure(message: string, tasks: SyncTask[]): StepFailure {
+  return { message, retryable: tasks.some((t) => t.state === 'failed' && t.retryable === true) };
+}
 
 /**
  * Runs the tasks as GITOPS-SYNC.md describes: a dry run of everything first (if anything fails,
@@ -39,7 +51,10 @@ export async function runTasks(ctx: RunContext): Promise<RunOutcome> {
     ctx,
     ctx.tasks.filter((t) => !t.prune && !t.skipDryRun),
   );
-  if (dryRunFailed) return { phase: 'Failed', message: 'one or more objects failed to apply (dry run)' };
+  if (dryRunFailed) {
+    const retryable = ctx.tasks.some((t) => t.state === 'failed' && t.retryable === true);
+    return { phase: 'Failed', message: 'one or more objects failed to apply (dry run)', retryable };
+  }
   if (ctx.app.dryRun) {
     for (const task of main) {
       if (task.prune) setResult(ctx, task, await prune(task, ctx.app, deleteContext(ctx)));
@@ -69,8 +84,8 @@ export async function runTasks(ctx: RunContext): Promise<RunOutcome> {
   return { phase: 'Succeeded', message: 'successfully synced (all tasks run)' };
 }
 
-/** One (phase, wave): answers the failure message, or undefined when the wave is done and healthy. */
-async function runStep(ctx: RunContext, step: SyncTask[], last: boolean): Promise<string | undefined> {
+/** One (phase, wave): answers the failure, or undefined when the wave is done and healthy. */
+async function runStep(ctx: RunContext, step: SyncTask[], last: boolean): Promise<StepFailure | undefined> {
   const { phase, wave } = step[0]!;
   const deadline = Date.now() + ctx.waveTimeoutMs;
   const dctx = { ...deleteContext(ctx), deadline };
@@ -82,20 +97,26 @@ async function runStep(ctx: RunContext, step: SyncTask[], last: boolean): Promis
     } catch (err) {
       setResult(ctx, task, { status: 'SyncFailed', message: (err as Error).message });
       task.state = 'failed';
+      task.retryable = retryableError(err);
     }
   });
-  if (prunes.some((t) => t.state === 'failed')) return 'one or more objects failed to prune';
+  if (prunes.some((t) => t.state === 'failed'))
+    return stepFailure('one or more objects failed to prune', prunes);
 
   const applies = step.filter((t) => !t.prune);
   const replaced = applies.filter((t) => t.hook && t.live && t.deletePolicies.has('BeforeHookCreation'));
   try {
     await eachLimited(replaced, ctx.concurrency, (t) => deleteAndWait(t.res!, t, dctx));
   } catch (err) {
-    return `could not delete a hook before creating it again: ${(err as Error).message}`;
+    return {
+      message: `could not delete a hook before creating it again: ${(err as Error).message}`,
+      retryable: retryableError(err),
+    };
   }
   for (const group of groupBy(applies, (t) => `${t.group}/${t.kind}`)) {
     await eachLimited(group, ctx.concurrency, (task) => applyTask(ctx, task));
-    if (group.some((t) => t.state === 'failed')) return 'one or more objects failed to apply';
+    if (group.some((t) => t.state === 'failed'))
+      return stepFailure('one or more objects failed to apply', group);
   }
   if (!last && ctx.waveDelayMs > 0) await sleep(ctx.waveDelayMs, ctx.signal);
   const stillWaiting = await waitForTasks(applies, {
@@ -109,13 +130,20 @@ async function runStep(ctx: RunContext, step: SyncTask[], last: boolean): Promis
   });
   const bad = applies.filter((t) => t.state === 'failed');
   if (bad.length > 0) {
-    return `one or more synchronization tasks completed unsuccessfully: ${bad.map((t) => `${describeKey(t)}: ${t.result?.message ?? 'failed'}`).join('; ')}`;
+    // Hook failures and Degraded resources: another run would meet them again.
+    return {
+      message: `one or more synchronization tasks completed unsuccessfully: ${bad.map((t) => `${describeKey(t)}: ${t.result?.message ?? 'failed'}`).join('; ')}`,
+      retryable: false,
+    };
   }
   if (stillWaiting.length > 0) {
     const list = stillWaiting.map(
       (w) => `${describeKey(w)} (${w.healthStatus}${w.healthMessage ? `: ${w.healthMessage}` : ''})`,
     );
-    return `waveTimeout: ${phase} wave ${wave} was not done after ${ctx.waveTimeoutMs / 1000} s; still waiting for ${list.join(', ')}`;
+    return {
+      message: `waveTimeout: ${phase} wave ${wave} was not done after ${ctx.waveTimeoutMs / 1000} s; still waiting for ${list.join(', ')}`,
+      retryable: false,
+    };
   }
   return undefined;
 }
@@ -145,6 +173,7 @@ async function applyTask(ctx: RunContext, task: SyncTask, dryRun = false): Promi
     });
   } catch (err) {
     task.state = 'failed';
+    task.retryable = retryableError(err);
     setResult(ctx, task, { status: 'SyncFailed', message: (err as Error).message });
   }
 }
@@ -192,13 +221,16 @@ function finish(ctx: RunContext, task: SyncTask, ok: boolean, message: string | 
 }
 
 /** The failure path: delete HookFailed hooks, run every SyncFail hook together, end Failed. */
-async function failed(ctx: RunContext, failHooks: SyncTask[], message: string): Promise<RunOutcome> {
-  if (ctx.signal.aborted) return { phase: 'Failed', message: `operation terminated: ${message}` };
+async function failed(ctx: RunContext, failHooks: SyncTask[], cause: StepFailure): Promise<RunOutcome> {
+  const { message, retryable } = cause;
+  // Stopped from outside (the Lease lost, the caller gone): not a verdict on the application.
+  if (ctx.signal.aborted)
+    return { phase: 'Failed', message: `operation terminated: ${message}`, retryable: true };
   await deleteHooks(
     ctx,
     ctx.tasks.filter((t) => t.phase !== 'SyncFail' && t.hook && t.deletePolicies.has('HookFailed')),
   );
-  if (failHooks.length === 0) return { phase: 'Failed', message };
+  if (failHooks.length === 0) return { phase: 'Failed', message, retryable };
   ctx.onProgress({
     kind: 'wave-started',
     syncPhase: 'SyncFail',
@@ -212,7 +244,11 @@ async function failed(ctx: RunContext, failHooks: SyncTask[], message: string): 
     ctx,
     failHooks.filter((t) => t.deletePolicies.has('HookFailed')),
   );
-  return { phase: 'Failed', message: failure ? `${message}; one or more SyncFail hooks failed` : message };
+  return {
+    phase: 'Failed',
+    message: failure ? `${message}; one or more SyncFail hooks failed` : message,
+    retryable,
+  };
 }
 
 /** Deletes completed hooks (those with a live object) whose policy asks for it; failures are logged. */

@@ -5,11 +5,20 @@ import type { Logger } from '../../../core/logger.ts';
 import { diffResource, ignoredPaths, ignoreRulesFor } from './diff.ts';
 import { aggregateHealth, resourceHealth } from './health.ts';
 import { type HookInfo, hookInfo, isHook, waveOf } from './hooks.ts';
-import { APP_LABEL, identity, type KubeObject, keyOf, splitApiVersion } from './kube-object.ts';
+import {
+  APP_LABEL,
+  identity,
+  type KubeObject,
+  keyOf,
+  ownedBy,
+  splitApiVersion,
+  TRACKING_ANNOTATION,
+  trackingId,
+} from './kube-object.ts';
 import type { Manifest } from './manifests.ts';
 import type { Application, RefreshResult, ResourceKey, ResourceStatus } from './types.ts';
 
-/** One object of the target state, ready to apply: namespace filled in, owner label set. */
+/** One object of the target state, ready to apply: namespace filled in, owner label and tracking id set. */
 export interface TargetResource {
   object: KubeObject;
   source: string;
@@ -26,7 +35,7 @@ export interface AppState {
   hooks: TargetResource[];
   /** Live objects by identity(): those of the targets and hooks, and the extraneous ones. */
   live: Map<string, KubeObject>;
-  /** Live objects labelled as the application's that Git no longer has (never hooks). */
+  /** Live objects the application owns (see ownedBy) that Git no longer has (never hooks). */
   extraneous: KubeObject[];
   refresh: RefreshResult;
 }
@@ -63,6 +72,10 @@ export async function loadState(options: {
     if (namespaced) object.metadata.namespace ||= app.destination.namespace;
     else delete object.metadata.namespace;
     object.metadata.labels = { ...(object.metadata.labels ?? {}), [APP_LABEL]: app.name };
+    object.metadata.annotations = {
+      ...(object.metadata.annotations ?? {}),
+      [TRACKING_ANNOTATION]: trackingId(app),
+    };
     const target: TargetResource = { object, source, res, namespaced, hook };
     if (hook.kind === 'hook') {
       hooks.push(target);
@@ -134,11 +147,7 @@ function compare(
   }
   const targetIds = new Set(resources.map((r) => identity(keyOf(r.object))));
   const extraneous = [...live.values()].filter(
-    (o) =>
-      o.metadata.labels?.[APP_LABEL] === app.name &&
-      !targetIds.has(identity(keyOf(o))) &&
-      !isHook(o) &&
-      hookInfo(o).kind !== 'skip',
+    (o) => ownedBy(o, app) && !targetIds.has(identity(keyOf(o))) && !isHook(o) && hookInfo(o).kind !== 'skip',
   );
   for (const object of extraneous) {
     const health = resourceHealth(object);

@@ -22,6 +22,8 @@ export interface SyncTask extends Orderable {
   /** Left out of the dry run: its kind or namespace comes in this same sync. */
   skipDryRun: boolean;
   state: 'pending' | 'running' | 'succeeded' | 'failed';
+  /** Failed because of an error that may go away by retrying (see retryableError). */
+  retryable?: boolean;
   result?: ResourceResult;
 }
 

@@ -20,7 +20,10 @@ export interface IgnoreDifference {
 
 /** One application: where its manifests are in Git and where they go. */
 export interface Application {
-  /** DNS label; owned objects carry the label `impulse.dev/app=<name>`. */
+  /**
+   * DNS label; owned objects carry the label `impulse.dev/app=<name>` and the annotation
+   * `impulse.dev/tracking-id: <destination namespace>/<name>` that decides ownership.
+   */
   name: string;
   /** file://, http(s)://, git://, ssh. */
   repoURL: string;
@@ -93,6 +96,14 @@ export interface OperationResult {
   startedAt: string;
   finishedAt?: string;
   dryRun: boolean;
+  /**
+   * True when the operation ended because of a failure that may go away by running it again: a
+   * TRANSIENT, TIMEOUT or CLOSED ImpulseError from the API server (429, 5xx, 409 Conflict on a
+   * stale resourceVersion, no answer) or a lost Lease. False or absent for failures that another
+   * run would meet again: a failed hook, a Degraded resource, a wave timeout, a refused apply
+   * (400/403/422). Callers retry on true instead of recording a final failure.
+   */
+  retryable?: boolean;
 }
 
 export type SyncProgress =
