@@ -34,8 +34,11 @@ export interface CoalescerOptions<T, R> {
   workingIntervalMs?: number;
 }
 
-/** Runs one application's work; `newerWaiting()` names the firing queued behind it, if any. */
-export type RunWork<T, R> = (work: T, covers: string[], newerWaiting: () => string | undefined) => Promise<R>;
+/**
+ * Runs one application's work. A failing run may call `handOver()` to give its firing to the run
+ * queued behind it: it returns that run's firing id when it covers this one (see `Coalescer`).
+ */
+export type RunWork<T, R> = (work: T, covers: string[], handOver: () => string | undefined) => Promise<R>;
 
 /** What a waiting firing is told: its outcome, or that its merged run may start now. */
 type Settlement<T, R> = Coalesced<R> | { kind: 'turn'; pending: Pending<T, R> } | Error;
@@ -77,6 +80,7 @@ const MAX_REMEMBERED = 2000;
  * application merge into one pending run, the newest (by arrival, which is stream order) winning
  * and the strongest mode kept. Each firing learns whether it ran, was superseded (same trigger) or
  * covered (another trigger), so its messages are acked only once the run that covers it is over.
+ * A failing run may hand its firing over to the pending run (`handOver`) instead of retrying.
  * A firing delivered again after a newer run succeeded is not run again.
  */
 export class Coalescer<T, R> {
@@ -127,7 +131,7 @@ export class Coalescer<T, R> {
     slot.running = { firingId: request.firingId, seq, rank, trigger: request.trigger, others };
     let result: R;
     try {
-      result = await run(work, covers, () => slot.pending?.owner.firingId);
+      result = await run(work, covers, () => this.handOver(slot, request, seq, rank));
     } catch (err) {
       this.finish(slot, request.key);
       const error =
@@ -169,6 +173,25 @@ export class Coalescer<T, R> {
     } else if (slot.covered.every((c) => c === undefined)) {
       this.slots.delete(key);
     }
+  }
+
+  /**
+   * Gives a failing run's firing to the pending run when that run will do at least the same for it:
+   * newer, of the same trigger (superseded firings wait in their own trigger's executor, which knows
+   * no other trigger's firings) and at least as strong (a refresh never syncs). The firing joins its
+   * covers, so it is acked when that run is over. Otherwise nothing covers it and it keeps retrying.
+   */
+  private handOver(
+    slot: Slot<T, R>,
+    request: CoalesceRequest<T>,
+    seq: number,
+    rank: number,
+  ): string | undefined {
+    const pending = slot.pending;
+    if (!pending || pending.seq < seq || pending.owner.trigger !== request.trigger) return undefined;
+    if (this.options.rank(pending.work) < rank) return undefined;
+    if (!pending.covers.includes(request.firingId)) pending.covers.push(request.firingId);
+    return pending.owner.firingId;
   }
 
   /** Queues a firing behind the running work, merging with what already waits. */

@@ -38,7 +38,8 @@ export interface GitOpsDriverOptions {
  * firing joins its application's queue (firings arriving during a sync merge into one pending
  * sync, the newest revision winning, and the merged ones finish with it); the run emits
  * `impulse.sync.*` outcomes. A sync that still fails after `retry` is a permanent error, so the
- * delivery rules dead-letter it at once instead of syncing the same revision again.
+ * delivery rules dead-letter it at once instead of syncing the same revision again; one the engine
+ * marks `retryable` (API unreachable, lost Lease) is transient, redelivered with backoff.
  */
 export function createGitOpsDriver(init: TriggerInit, options: GitOpsDriverOptions = {}): TriggerDriver {
   const { trigger, secrets, logger } = init;
@@ -64,7 +65,7 @@ export function createGitOpsDriver(init: TriggerInit, options: GitOpsDriverOptio
           signal: ctx.signal,
           working: () => ctx.working(),
         },
-        async (work, covers, newerWaiting) =>
+        async (work, covers, handOver) =>
           runApplication(work, {
             engine: await engines.get(work.engine),
             emit: (type, data) => ctx.emit(type, data),
@@ -72,7 +73,7 @@ export function createGitOpsDriver(init: TriggerInit, options: GitOpsDriverOptio
             signal: ctx.signal,
             logger: ctx.logger,
             covers,
-            newerWaiting,
+            handOver,
             eventTime: work.eventTime,
           }),
       );
@@ -97,8 +98,9 @@ export const createGitOpsTrigger = (init: TriggerInit): TriggerDriver => createG
 
 /**
  * A run's result as the trigger's outcome. A failed run throws its error (PERMANENT for a sync that
- * ran and failed, TRANSIENT for one that could not run, e.g. git unreachable); a run that gave up
- * retrying because a newer firing waits is superseded by it.
+ * ran and failed, TRANSIENT for one that could not run, e.g. git unreachable, or that the engine
+ * marked retryable); a run that handed its firing over to a newer run of the same trigger is
+ * superseded by it.
  */
 function judge(result: RunResult, job: Job, coveredBy?: string): TriggerOutcome {
   const app = job.app.name;

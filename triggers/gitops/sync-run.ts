@@ -27,7 +27,7 @@ export type RunResult =
   | { kind: 'synced'; result: OperationResult; attempts: number; refresh?: RefreshResult }
   /** A sync of exactly this commit started after the event and succeeded: nothing to do again. */
   | { kind: 'already'; result: OperationResult }
-  /** Failed after its retries; `supersededBy` when it gave up retrying for a newer firing. */
+  /** Failed after its retries; `supersededBy` when it handed its firing over to a newer run. */
   | {
       kind: 'failed';
       error: ImpulseError;
@@ -45,8 +45,12 @@ export interface RunContext {
   logger: Logger;
   /** The firings this run covers (its own included). */
   covers: string[];
-  /** The firing queued behind this run, if any: retrying an older revision then helps nobody. */
-  newerWaiting(): string | undefined;
+  /**
+   * Hands this run's firing over to the run queued behind it when that run covers it (newer, same
+   * trigger, at least as strong): returns its firing id, and retrying an older revision then helps
+   * nobody. Undefined when nothing that covers it waits: keep retrying per `retry`.
+   */
+  handOver(): string | undefined;
   /** The newest event time of the firing (ms), to recognise a sync that already covered it. */
   eventTime: number;
 }
@@ -131,15 +135,18 @@ async function syncWithRetry(
     }
     if (result) {
       // The sync ran and failed (a hook failed, an object was refused or became Degraded): running
-      // the same revision again after the retries would fail the same way, so it is permanent.
+      // the same revision again after the retries would fail the same way, so it is permanent;
+      // unless the engine says it ended on a transient cause (API unreachable, lost Lease), which
+      // the delivery rules retry with backoff.
       error = new ImpulseError(
-        'PERMANENT',
+        result.retryable === true ? 'TRANSIENT' : 'PERMANENT',
         `sync of application ${app.name} at ${result.revision} ended ${result.phase}: ${result.message}`,
         { details: { app: app.name, revision: result.revision, phase: result.phase } },
       );
     }
-    const newer = ctx.newerWaiting();
-    const last = attempt > retry.limit || (isPermanent(error) && !result) || newer !== undefined;
+    const exhausted = attempt > retry.limit || (isPermanent(error) && !result);
+    const newer = ctx.handOver();
+    const last = exhausted || newer !== undefined;
     if (last) {
       await ctx.emit(SYNC_EVENT.failed, {
         ...base,

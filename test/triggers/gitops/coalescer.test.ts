@@ -20,13 +20,15 @@ class Runs {
     covers: string[];
     finish(ok?: boolean): void;
     fail(err: Error): void;
+    handOver(): string | undefined;
   }> = [];
 
-  run = (work: Work, covers: string[]) =>
+  run = (work: Work, covers: string[], handOver: () => string | undefined) =>
     new Promise<Result>((resolve, reject) => {
       this.started.push({
         work,
         covers,
+        handOver,
         finish: (ok = true) => resolve({ ok, revision: work.revision }),
         fail: reject,
       });
@@ -179,6 +181,56 @@ describe('gitops coalescer', () => {
     runs.started[1]!.finish();
     await newer;
     expect(runs.started).toHaveLength(2);
+  });
+
+  it("a failing run is not handed to another trigger's pending run, a weaker one or an older one", async () => {
+    const c = coalescer();
+    const runs = new Runs();
+    const first = c.submit(request('h1', 'r1', { rank: 1 }), runs.run);
+    await waitFor(() => runs.started.length === 1);
+    const other = c.submit(request('h2', 'r2', { trigger: 'other', rank: 2 }), runs.run);
+    expect(runs.started[0]!.handOver()).toBeUndefined();
+    runs.started[0]!.finish(false);
+    await first;
+    await waitFor(() => runs.started.length === 2);
+    expect(runs.started[1]!.covers).toEqual(['h2']);
+    runs.started[1]!.finish();
+    await other;
+
+    const weaker = coalescer();
+    const first2 = weaker.submit(request('w1', 'r1', { rank: 2 }), runs.run);
+    await waitFor(() => runs.started.length === 3);
+    // A refresh of the same trigger queued behind: it never syncs, so it cannot cover w1.
+    const refresh = weaker.submit(request('w2', 'main', { rank: 0 }), runs.run);
+    expect(runs.started[2]!.handOver()).toBeUndefined();
+    runs.started[2]!.finish(false);
+    await first2;
+    await waitFor(() => runs.started.length === 4);
+    // w1 delivered again while w2 runs queues behind it, but it is older: w2 cannot hand over to it.
+    const again = weaker.submit(request('w1', 'r1', { rank: 2 }), runs.run);
+    expect(runs.started[3]!.handOver()).toBeUndefined();
+    runs.started[3]!.finish();
+    await refresh;
+    await waitFor(() => runs.started.length === 5);
+    runs.started[4]!.finish();
+    expect(await again).toMatchObject({ kind: 'ran', covers: ['w1'] });
+  });
+
+  it('a failing run hands over to a newer pending run of its trigger at least as strong, which covers it', async () => {
+    const c = coalescer();
+    const runs = new Runs();
+    const first = c.submit(request('k1', 'r1', { rank: 1 }), runs.run);
+    await waitFor(() => runs.started.length === 1);
+    const newer = c.submit(request('k2', 'r2', { rank: 2 }), runs.run);
+    expect(runs.started[0]!.handOver()).toBe('k2');
+    runs.started[0]!.finish(false);
+    expect(await first).toMatchObject({ kind: 'ran', result: { ok: false } });
+    await waitFor(() => runs.started.length === 2);
+    expect(runs.started[1]!.covers).toEqual(['k2', 'k1']);
+    runs.started[1]!.finish();
+    expect(await newer).toMatchObject({ kind: 'ran', covers: ['k2', 'k1'] });
+    // Covered: k1 delivered again is not run again.
+    expect(await c.submit(request('k1', 'r1', { rank: 1 }), runs.run)).toEqual({ kind: 'already', by: 'k2' });
   });
 
   it('gives up a waiting firing when its signal aborts, and starts nothing for it', async () => {

@@ -11,7 +11,7 @@ import { waitFor } from '../../support/wait.ts';
 import { FakeEngine, sha } from './fake-engine.ts';
 
 /** A sensor with one gitops trigger whose extra lines are `gitops` (indented by ten spaces). */
-function gitopsTrigger(gitops: string): Trigger {
+function gitopsTrigger(gitops: string, name = 'sync'): Trigger {
   const sensor = sensorFrom(`apiVersion: impulse.dev/v1alpha1
 kind: Sensor
 metadata: {name: deploy}
@@ -20,7 +20,7 @@ spec:
     - {name: push, eventSourceName: github, eventName: repo}
   triggers:
     - template:
-        name: sync
+        name: ${name}
         gitops:
 ${gitops}
 `);
@@ -35,8 +35,8 @@ const standard = (app: string, extra = '') => `          name: ${app}
               dest: revision
 ${extra}`;
 
-function setup(trigger: Trigger) {
-  const engine = new FakeEngine();
+/** A driver of `trigger` on a fake engine; triggers given the same `engine` share one application. */
+function setup(trigger: Trigger, engine = new FakeEngine()) {
   const driver = createGitOpsDriver(
     {
       sensor: { metadata: { name: 'deploy' } } as never,
@@ -58,7 +58,7 @@ function setup(trigger: Trigger) {
   });
   const execute = (firing: Firing) => executeTrigger(trigger, driver, firing, context(firing.id));
   const fire = (after: string) => {
-    const firing = createFiring('default', 'deploy', 'sync', {
+    const firing = createFiring('default', 'deploy', trigger.template.name, {
       push: createCloudEvent({
         id: uniqueName('delivery'),
         source: 'github',
@@ -163,6 +163,64 @@ describe('gitops trigger driver', () => {
     const { ImpulseError } = await import('../../../core/errors.ts');
     engine.script = [{ throws: new ImpulseError('TRANSIENT', 'git fetch: connection refused') }];
     await expect(fire(sha('x')).run()).rejects.toMatchObject({ code: 'TRANSIENT' });
+  });
+
+  it('a sync that ended on a transient cause (retryable) fails transiently once its retries are spent', async () => {
+    const { engine, emitted, fire } = setup(gitopsTrigger(standard(uniqueName('app'))));
+    engine.script = [{ phase: 'Error', message: 'the API server did not answer', retryable: true }];
+    await expect(fire(sha('blip')).run()).rejects.toMatchObject({
+      code: 'TRANSIENT',
+      message: expect.stringContaining('the API server did not answer'),
+    });
+    expect(engine.syncs).toHaveLength(1);
+    const failed = emitted.filter((e) => e.type === 'impulse.sync.failed');
+    expect(failed.map((e) => e.data)).toMatchObject([{ phase: 'Error', error: { code: 'TRANSIENT' } }]);
+  });
+
+  it("a failing sync does not hand over to another trigger's queued refresh: it retries and fails", async () => {
+    const app = uniqueName('app');
+    const a = setup(gitopsTrigger(standard(app, '          retry: {limit: 1, backoff: {duration: 10ms}}')));
+    const b = setup(gitopsTrigger(standard(app, '          operation: refresh'), 'check'), a.engine);
+    let open!: () => void;
+    a.engine.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    a.engine.script = [{ phase: 'Failed' }, { phase: 'Failed', message: 'Deployment demo/web is Degraded' }];
+    const failing = a.fire(sha('bad')).run();
+    await waitFor(() => a.engine.syncs.length === 1);
+    const refresh = b.fire(sha('bad')).run();
+    open();
+    await expect(failing).rejects.toMatchObject({
+      code: 'PERMANENT',
+      message: expect.stringContaining('Degraded'),
+    });
+    expect(a.engine.syncs).toHaveLength(2);
+    expect(a.emitted.find((e) => e.type === 'impulse.sync.failed')!.data.supersededBy).toBeUndefined();
+    expect(await refresh).toMatchObject({ status: 'succeeded', detail: { operation: 'refresh' } });
+    expect(a.engine.refreshes).toHaveLength(1);
+  });
+
+  it('a failing sync hands over to a newer sync of its trigger queued behind it, which covers it', async () => {
+    const app = uniqueName('app');
+    const { engine, emitted, fire } = setup(
+      gitopsTrigger(standard(app, '          retry: {limit: 3, backoff: {duration: 10ms}}')),
+    );
+    let open!: () => void;
+    engine.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    engine.script = [{ phase: 'Failed' }];
+    const old = fire(sha('old'));
+    const failing = old.run();
+    await waitFor(() => engine.syncs.length === 1);
+    const newer = fire(sha('new'));
+    const next = newer.run();
+    open();
+    expect(await failing).toEqual({ status: 'superseded', by: newer.firing.id });
+    expect(await next).toMatchObject({ status: 'succeeded', detail: { revision: sha('new') } });
+    expect(engine.syncs.map((a) => a.revision)).toEqual([sha('old'), sha('new')]);
+    const succeeded = emitted.find((e) => e.type === 'impulse.sync.succeeded')!;
+    expect(succeeded.data.covers).toEqual([newer.firing.id, old.firing.id]);
   });
 
   it('refresh only compares and reports; syncWhen OutOfSync syncs only on drift a sync can remove', async () => {

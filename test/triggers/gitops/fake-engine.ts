@@ -7,8 +7,10 @@ import type {
   SyncProgress,
 } from '../../../triggers/gitops/engine/index.ts';
 
-/** What the fake does on each sync: finish with a phase, or throw. */
-export type FakeSync = { phase: OperationResult['phase']; message?: string } | { throws: Error };
+/** What the fake does on each sync: finish with a phase (`retryable` as the engine sets it), or throw. */
+export type FakeSync =
+  | { phase: OperationResult['phase']; message?: string; retryable?: boolean }
+  | { throws: Error };
 
 /**
  * A sync engine that records what it is asked and answers from a script, for driver tests that are
@@ -77,6 +79,7 @@ export class FakeEngine implements SyncEngine {
       startedAt,
       finishedAt: new Date().toISOString(),
       dryRun: app.dryRun === true,
+      ...(step.retryable !== undefined ? { retryable: step.retryable } : {}),
     };
     return this.last;
   }
