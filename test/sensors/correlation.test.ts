@@ -39,6 +39,32 @@ async function stop(sensor: SensorHandle) {
 
 const entry = async (key: string) => (await kv.get<EntryState>(key))?.value;
 
+/** Records the values the sensor writes to `key` of any KV bucket of `target`, in order. */
+function recordWrites(target: EventBus, key: string): EntryState[] {
+  const written: EntryState[] = [];
+  const open = target.kv.bind(target);
+  target.kv = async (...args: Parameters<EventBus['kv']>) => {
+    const store = await open(...args);
+    const noted =
+      <R>(k: string, value: unknown) =>
+      (r: R) => {
+        if (k === key) written.push(structuredClone(value) as EntryState);
+        return r;
+      };
+    return {
+      ...store,
+      bucket: store.bucket,
+      get: (k) => store.get(k),
+      keys: (prefix) => store.keys(prefix),
+      delete: (k) => store.delete(k),
+      put: (k, value) => store.put(k, value).then(noted(k, value)),
+      create: (k, value) => store.create(k, value).then(noted(k, value)),
+      update: (k, value, revision) => store.update(k, value, revision).then(noted(k, value)),
+    };
+  };
+  return written;
+}
+
 /** An AND of `deps` posting `{<dep>: body.n}` to the sink. */
 function andSensor(
   options: { deps?: string[]; template?: string; spec?: string; depExtra?: Record<string, string> } = {},
@@ -106,10 +132,18 @@ describe('keyed correlation', () => {
 
 describe('conditionsReset', () => {
   it('drops the held events when the schedule ticks', async () => {
+    // Every state the sensor writes, in order: with a reset each second, polling could miss the
+    // moment the event is held.
+    const written = recordWrites(bus, 'default.s.call');
     await start(andSensor({ template: '        conditionsReset: [{byTime: {cron: "* * * * * *"}}]\n' }));
     await publishEvent(bus, 'src', 'tests', { body: { n: 't' } });
-    await waitFor(async () => (await entry('default.s.call'))?.held.tests, { message: 'tests held' });
-    await waitFor(async () => !(await entry('default.s.call'))?.held.tests, { message: 'the reset' });
+    await waitFor(
+      () => {
+        const heldAt = written.findIndex((state) => state.held.tests);
+        return heldAt >= 0 && written.slice(heldAt + 1).some((state) => !state.held.tests);
+      },
+      { message: 'tests held, then dropped by the reset' },
+    );
     await publishEvent(bus, 'src', 'image', { body: { n: 'i' } });
     await waitFor(async () => (await entry('default.s.call'))?.held.image, { message: 'image held' });
     expect(sink.received).toEqual([]);
