@@ -148,6 +148,15 @@ try {
   const rebase = async () => {
     baseline = await rawRate();
   };
+  /** Starts the EventSource on a backlog already waiting for it and reports its drain rate. */
+  const drainBacklog = async (label: string, bus: string, yaml: string) => {
+    await rebase();
+    const p = await eventSource(bus, yaml);
+    const { stored, rate } = await storedRate(bus, MESSAGES);
+    const rss = p.peakRssMb();
+    await p.stop();
+    report(label, rate, baseline, `  ${stored} stored, peak RSS ${rss.toFixed(0)} MB`);
+  };
 
   // AMQP: a backlog in a named queue, drained by the source.
   if (want('amqp')) {
@@ -166,8 +175,8 @@ try {
       await ch.deleteExchange(exchange).catch(() => undefined);
       await connection.close();
     });
-    await rebase();
-    const p = await eventSource(
+    await drainBacklog(
+      'amqp (ack after publish)',
       bus,
       `apiVersion: argoproj.io/v1alpha1
 kind: EventSource
@@ -183,10 +192,6 @@ spec:
       queueDeclare: {name: ${queue}, durable: false, exclusive: false}
 `,
     );
-    const { stored, rate } = await storedRate(bus, MESSAGES);
-    const rss = p.peakRssMb();
-    await p.stop();
-    report('amqp (ack after publish)', rate, baseline, `  ${stored} stored, peak RSS ${rss.toFixed(0)} MB`);
   }
 
   // MQTT QoS 1: a persistent session that queued a backlog while the source was away.
@@ -207,8 +212,8 @@ spec:
       );
     }
     await publisher.endAsync();
-    await rebase();
-    const p = await eventSource(
+    await drainBacklog(
+      'mqtt QoS 1 (PUBACK after publish)',
       bus,
       `apiVersion: argoproj.io/v1alpha1
 kind: EventSource
@@ -222,15 +227,6 @@ spec:
       qos: 1
       jsonBody: true
 `,
-    );
-    const { stored, rate } = await storedRate(bus, MESSAGES);
-    const rss = p.peakRssMb();
-    await p.stop();
-    report(
-      'mqtt QoS 1 (PUBACK after publish)',
-      rate,
-      baseline,
-      `  ${stored} stored, peak RSS ${rss.toFixed(0)} MB`,
     );
   }
 
@@ -250,8 +246,8 @@ spec:
       await redis.del(stream);
       redis.disconnect();
     });
-    await rebase();
-    const p = await eventSource(
+    await drainBacklog(
+      `redisStream (XACK after, ${perRead}/read)`,
       bus,
       `apiVersion: argoproj.io/v1alpha1
 kind: EventSource
@@ -264,15 +260,6 @@ spec:
       consumerGroup: bench
       maxMsgCountPerRead: ${perRead}
 `,
-    );
-    const { stored, rate } = await storedRate(bus, MESSAGES);
-    const rss = p.peakRssMb();
-    await p.stop();
-    report(
-      `redisStream (XACK after, ${perRead}/read)`,
-      rate,
-      baseline,
-      `  ${stored} stored, peak RSS ${rss.toFixed(0)} MB`,
     );
   }
 
