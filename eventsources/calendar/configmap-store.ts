@@ -1,4 +1,5 @@
 import type { CoreV1Api, KubeConfig, setHeaderOptions } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../../core/kube.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { TickStore } from './last-tick.ts';
 
@@ -8,11 +9,7 @@ export type KubeConfigLoader = () => Promise<KubeConfig | undefined>;
 /** In a pod: the pod's service account; elsewhere: `KUBECONFIG` when it is set; otherwise none. */
 export const defaultKubeConfig: KubeConfigLoader = async () => {
   if (!process.env.KUBERNETES_SERVICE_HOST && !process.env.KUBECONFIG) return undefined;
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  return kc;
+  return loadKubeConfig();
 };
 
 export interface ConfigMapStoreOptions {
